@@ -1,0 +1,45 @@
+package io.flowbench.flow;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * The small network inside a coupling (Glow) or a dynamic linear transformation (DLF):
+ * conv3x3 -> ReLU -> conv1x1 -> ReLU -> zero-initialised conv3x3, plus a zero-initialised linear
+ * term of the class label when the flow is class-conditional. Zero output at initialisation makes
+ * every step start as (close to) the identity.
+ */
+final class ConvNet {
+    private final FlowGraph g;
+    private final int outChannels;
+    private final SDVariable w1;
+    private final SDVariable b1;
+    private final SDVariable w2;
+    private final SDVariable b2;
+    private final SDVariable w3;
+    private final SDVariable b3;
+    private final SDVariable classWeights;
+
+    ConvNet(FlowGraph g, String name, int inChannels, int hidden, int outChannels, int numClasses) {
+        this.g = g;
+        this.outChannels = outChannels;
+        this.w1 = g.normal(name + "/conv1/w", FlowGraph.HIDDEN_INIT_STD, hidden, inChannels, 3, 3);
+        this.b1 = g.zeros(name + "/conv1/b", hidden);
+        this.w2 = g.normal(name + "/conv2/w", FlowGraph.HIDDEN_INIT_STD, hidden, hidden, 1, 1);
+        this.b2 = g.zeros(name + "/conv2/b", hidden);
+        this.w3 = g.zeros(name + "/conv3/w", outChannels, hidden, 3, 3);
+        this.b3 = g.zeros(name + "/conv3/b", outChannels);
+        this.classWeights = numClasses > 0 ? g.zeros(name + "/class/w", numClasses, outChannels) : null;
+    }
+
+    SDVariable apply(SDVariable x, SDVariable condition) {
+        SameDiff sd = g.sd();
+        SDVariable h = sd.nn().relu(g.conv2d(x, w1, b1, 3), 0);
+        h = sd.nn().relu(g.conv2d(h, w2, b2, 1), 0);
+        h = g.conv2d(h, w3, b3, 3);
+        if (classWeights != null) {
+            h = h.add(sd.reshape(sd.mmul(condition, classWeights), -1, outChannels, 1, 1));
+        }
+        return h;
+    }
+}

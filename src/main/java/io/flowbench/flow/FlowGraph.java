@@ -1,0 +1,102 @@
+package io.flowbench.flow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The SameDiff graph a flow is written into: its floating-point type (float for training, double
+ * for numerical checks), seeded parameter initialisers, and the layers that need data-dependent
+ * initialisation. Layers create their parameters once, on construction, and use them in both
+ * directions.
+ */
+public final class FlowGraph {
+    /** Glow's and DLF's initialiser for hidden convolutions: N(0, 0.05^2). */
+    public static final double HIDDEN_INIT_STD = 0.05;
+
+    private final SameDiff sd;
+    private final DataType dtype;
+    private final SplittableRandom init;
+    private final List<DataDependentInit> dataDependentInits = new ArrayList<>();
+
+    public FlowGraph(SameDiff sd, DataType dtype, long initSeed) {
+        if (!dtype.isFPType()) {
+            throw new IllegalArgumentException("a flow needs a floating-point type, not " + dtype);
+        }
+        this.sd = sd;
+        this.dtype = dtype;
+        this.init = new SplittableRandom(initSeed);
+    }
+
+    public SameDiff sd() {
+        return sd;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /** A trainable parameter with the given initial value (cast to the graph's type). */
+    public SDVariable param(String name, INDArray value) {
+        return sd.var(name, value.castTo(dtype));
+    }
+
+    public SDVariable zeros(String name, long... shape) {
+        return param(name, Nd4j.zeros(dtype, shape));
+    }
+
+    public SDVariable scalar(String name, double value) {
+        return param(name, Nd4j.scalar(dtype, value));
+    }
+
+    /** A parameter drawn from N(0, std^2) with this graph's seeded generator. */
+    public SDVariable normal(String name, double std, long... shape) {
+        return param(name, gaussian(std, shape));
+    }
+
+    /** A fixed tensor (not trained). */
+    public SDVariable constant(String name, INDArray value) {
+        return sd.constant(name, value.castTo(dtype));
+    }
+
+    /** Draws a tensor from N(0, std^2) with this graph's seeded generator (for initialisers). */
+    public INDArray gaussian(double std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        double[] values = new double[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = std * init.nextGaussian();
+        }
+        return Nd4j.create(values, shape, DataType.DOUBLE);
+    }
+
+    /** Stride-1 "same" convolution in NCHW with weights [out, in, k, k]; bias [out] or null. */
+    public SDVariable conv2d(SDVariable x, SDVariable weights, SDVariable bias, int kernel) {
+        Conv2DConfig config = Conv2DConfig.builder()
+                .kH(kernel).kW(kernel).sH(1).sW(1).dH(1).dW(1)
+                .paddingMode(PaddingMode.SAME)
+                .dataFormat("NCHW")
+                .weightsFormat(WeightsFormat.OIYX)
+                .build();
+        return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
+    }
+
+    void registerDataDependentInit(DataDependentInit layer) {
+        dataDependentInits.add(layer);
+    }
+
+    /** Layers to initialise from data, in forward order. */
+    public List<DataDependentInit> dataDependentInits() {
+        return List.copyOf(dataDependentInits);
+    }
+}

@@ -1,0 +1,84 @@
+package io.flowbench.flow;
+
+import org.apache.commons.math3.linear.LUDecomposition;
+import org.apache.commons.math3.linear.MatrixUtils;
+import org.apache.commons.math3.linear.QRDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Glow's invertible 1x1 convolution in LU form: W = P L (U + diag(sign * exp(logs))) with P a fixed
+ * permutation, L unit lower-triangular and U strictly upper-triangular, so log|det W| = sum(logs)
+ * needs no determinant op (SameDiff has no gradient for those). Initialised at a random rotation.
+ */
+public final class InvertibleConv1x1 implements FlowLayer {
+    private final FlowGraph g;
+    private final SameDiff sd;
+    private final int channels;
+    private final SDVariable logS;
+    private final SDVariable weight;
+    private final SDVariable bias;
+    private final long pixels;
+
+    public InvertibleConv1x1(FlowGraph g, String name, int channels, int height, int width, boolean withBias) {
+        this.g = g;
+        this.sd = g.sd();
+        this.channels = channels;
+        this.pixels = (long) height * width;
+
+        RealMatrix rotation = new QRDecomposition(MatrixUtils.createRealMatrix(
+                g.gaussian(1.0, channels, channels).toDoubleMatrix())).getQ();
+        LUDecomposition lu = new LUDecomposition(rotation);   // P * rotation = L * U
+        RealMatrix upper = lu.getU();
+        double[] sign = new double[channels];
+        double[] logAbsDiag = new double[channels];
+        for (int i = 0; i < channels; i++) {
+            sign[i] = Math.signum(upper.getEntry(i, i));
+            logAbsDiag[i] = Math.log(Math.abs(upper.getEntry(i, i)));
+        }
+        INDArray eye = Nd4j.eye(channels).castTo(DataType.DOUBLE);
+        INDArray strictLowerMask = Nd4j.ones(DataType.DOUBLE, channels, channels);
+        for (int i = 0; i < channels; i++) {
+            for (int j = i; j < channels; j++) {
+                strictLowerMask.putScalar(i, j, 0.0);
+            }
+        }
+        INDArray strictUpperMask = strictLowerMask.transpose().dup();
+
+        SDVariable lower = g.param(name + "/lower", Nd4j.create(lu.getL().getData()).mul(strictLowerMask));
+        SDVariable upperVar = g.param(name + "/upper", Nd4j.create(upper.getData()).mul(strictUpperMask));
+        this.logS = g.param(name + "/logs", Nd4j.create(logAbsDiag));
+        SDVariable permutation = g.constant(name + "/perm", Nd4j.create(lu.getP().transpose().getData()));
+        SDVariable signS = g.constant(name + "/sign", Nd4j.create(sign));
+        SDVariable eyeC = g.constant(name + "/eye", eye);
+
+        SDVariable l = lower.mul(g.constant(name + "/lmask", strictLowerMask)).add(eyeC);
+        SDVariable u = upperVar.mul(g.constant(name + "/umask", strictUpperMask))
+                .add(eyeC.mul(signS.mul(sd.math().exp(logS))));
+        this.weight = sd.mmul(permutation, sd.mmul(l, u));
+        this.bias = withBias ? g.zeros(name + "/bias", channels) : null;
+    }
+
+    @Override
+    public Transformed forward(SDVariable x, SDVariable condition) {
+        SDVariable kernel = sd.reshape(weight, channels, channels, 1, 1);
+        SDVariable y = g.conv2d(x, kernel, null, 1);
+        if (bias != null) {
+            y = y.add(sd.reshape(bias, 1, channels, 1, 1));
+        }
+        return new Transformed(y, logS.sum().mul(pixels));
+    }
+
+    @Override
+    public Transformed inverse(SDVariable y, SDVariable condition) {
+        if (bias != null) {
+            y = y.sub(sd.reshape(bias, 1, channels, 1, 1));
+        }
+        SDVariable kernel = sd.reshape(sd.linalg().matrixInverse(weight), channels, channels, 1, 1);
+        return new Transformed(g.conv2d(y, kernel, null, 1), logS.sum().mul(-pixels));
+    }
+}

@@ -1,0 +1,233 @@
+package io.flowbench.model;
+
+import io.flowbench.flow.DataDependentInit;
+import io.flowbench.flow.FlowGraph;
+import io.flowbench.flow.LatentShape;
+import io.flowbench.flow.MultiScaleFlow;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A flow model compiled into one SameDiff graph: the density side (input {@value #INPUT} to
+ * per-example bits/dim and the training loss) and the generative side (whitened latents
+ * {@code eps_in_i} to {@value #DECODED}) share the same parameter variables. Inputs are
+ * dequantized images in [-0.5, 0.5) (see {@link Dequantizer}).
+ */
+public final class FlowModel {
+    public static final String INPUT = "x";
+    public static final String LABEL = "label";
+    public static final String LOG_PROB = "log_prob";
+    public static final String LOG_DET = "log_det";
+    public static final String BITS_PER_DIM = "bits_per_dim";
+    public static final String LOSS = "loss";
+    public static final String DECODED = "x_decoded";
+
+    private final ModelSpec spec;
+    private final SameDiff sd;
+    private final FlowGraph graph;
+    private final List<LatentShape> latentShapes;
+    private boolean initialised;
+
+    private FlowModel(ModelSpec spec, SameDiff sd, FlowGraph graph, List<LatentShape> latentShapes) {
+        this.spec = spec;
+        this.sd = sd;
+        this.graph = graph;
+        this.latentShapes = latentShapes;
+    }
+
+    /** Builds the graph of {@code spec} in the given floating-point type, parameters drawn with {@code seed}. */
+    public static FlowModel build(ModelSpec spec, DataType dtype, long seed) {
+        SameDiff sd = SameDiff.create();
+        FlowGraph graph = new FlowGraph(sd, dtype, seed);
+        SDVariable x = sd.placeHolder(INPUT, dtype, spec.input().batchShape());
+        SDVariable label = spec.conditional() ? sd.placeHolder(LABEL, dtype, -1, spec.numClasses()) : null;
+        MultiScaleFlow flow = new MultiScaleFlow(graph, spec.input(), spec.levels(), spec.depth(),
+                spec.step().factory(spec.hidden(), spec.invConvBias(), spec.numClasses()),
+                spec.learnedTopPrior(), spec.numClasses());
+
+        MultiScaleFlow.Encoding enc = flow.encode(x, label);
+        enc.logProb().rename(LOG_PROB);
+        enc.logDet().rename(LOG_DET);
+        double nats2bits = 1.0 / (spec.dimensions() * Math.log(2));
+        // bits/dim of the discrete image: -log p(y)/(D ln 2) + n_bits (the 1/2^n bin volume per dim).
+        SDVariable bpd = enc.logProb().mul(-nats2bits).add(BITS_PER_DIM, spec.nBits());
+        bpd.mean(LOSS);
+        sd.setLossVariables(LOSS);
+        List<LatentShape> shapes = flow.latentShapes();
+        List<SDVariable> eps = new ArrayList<>();
+        for (int i = 0; i < shapes.size(); i++) {
+            enc.latents().get(i).rename(latentName(i));
+            enc.standardised().get(i).rename(standardisedName(i));
+            eps.add(sd.placeHolder(standardisedInputName(i), dtype, shapes.get(i).batchShape()));
+        }
+        flow.decode(eps, label).rename(DECODED);
+        return new FlowModel(spec, sd, graph, shapes);
+    }
+
+    public static String latentName(int i) {
+        return "z_" + i;
+    }
+
+    public static String standardisedName(int i) {
+        return "eps_" + i;
+    }
+
+    public static String standardisedInputName(int i) {
+        return "eps_in_" + i;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public SameDiff graph() {
+        return sd;
+    }
+
+    public DataType dtype() {
+        return graph.dtype();
+    }
+
+    public List<LatentShape> latentShapes() {
+        return latentShapes;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                n += v.getArr().length();
+            }
+        }
+        return n;
+    }
+
+    /** One-hot [N, classes] rows of integer labels, in this model's type. */
+    public INDArray oneHot(int[] labels) {
+        INDArray out = Nd4j.zeros(graph.dtype(), labels.length, spec.numClasses());
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= spec.numClasses()) {
+                throw new IllegalArgumentException("label " + labels[i] + " outside 0.." + (spec.numClasses() - 1));
+            }
+            out.putScalar(i, labels[i], 1.0);
+        }
+        return out;
+    }
+
+    /** Placeholder values for the density side; labels are one-hot rows, or null when unconditional. */
+    public Map<String, INDArray> inputs(INDArray x, INDArray labels) {
+        Map<String, INDArray> in = new HashMap<>();
+        in.put(INPUT, x.castTo(graph.dtype()));
+        putLabels(in, labels);
+        return in;
+    }
+
+    private void putLabels(Map<String, INDArray> in, INDArray labels) {
+        if (spec.conditional()) {
+            if (labels == null) {
+                throw new IllegalArgumentException("a class-conditional model needs labels");
+            }
+            in.put(LABEL, labels.castTo(graph.dtype()));
+        }
+    }
+
+    /** Per-example bits/dim of dequantized images x [N, C, H, W]. */
+    public INDArray bitsPerDim(INDArray x, INDArray labels) {
+        return sd.output(inputs(x, labels), BITS_PER_DIM).get(BITS_PER_DIM);
+    }
+
+    /** Per-example log density (nats) of the continuous input. */
+    public INDArray logProb(INDArray x, INDArray labels) {
+        return sd.output(inputs(x, labels), LOG_PROB).get(LOG_PROB);
+    }
+
+    /** Whitened latents of x, one per level (splits first, top last). */
+    public List<INDArray> encode(INDArray x, INDArray labels) {
+        String[] names = new String[latentShapes.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = standardisedName(i);
+        }
+        Map<String, INDArray> out = sd.output(inputs(x, labels), names);
+        List<INDArray> eps = new ArrayList<>();
+        for (String name : names) {
+            eps.add(out.get(name));
+        }
+        return eps;
+    }
+
+    /** Images from whitened latents: the exact inverse of {@link #encode}. */
+    public INDArray decode(List<INDArray> eps, INDArray labels) {
+        Map<String, INDArray> in = new HashMap<>();
+        for (int i = 0; i < eps.size(); i++) {
+            in.put(standardisedInputName(i), eps.get(i).castTo(graph.dtype()));
+        }
+        putLabels(in, labels);
+        return sd.output(in, DECODED).get(DECODED);
+    }
+
+    /** n samples at the given temperature (every prior's standard deviation scaled by it). */
+    public INDArray sample(int n, double temperature, long seed, INDArray labels) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<INDArray> eps = new ArrayList<>();
+        for (LatentShape shape : latentShapes) {
+            double[] values = new double[Math.toIntExact(n * shape.size())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = temperature * rng.nextGaussian();
+            }
+            eps.add(Nd4j.create(values, new long[] {n, shape.channels(), shape.height(), shape.width()}, DataType.DOUBLE));
+        }
+        return decode(eps, labels);
+    }
+
+    /**
+     * Images along the straight line between the latents of a and b (single images [1, C, H, W]),
+     * {@code points} of them including both ends.
+     */
+    public INDArray interpolate(INDArray a, INDArray b, int points, INDArray labels) {
+        if (points < 2) {
+            throw new IllegalArgumentException("interpolation needs at least 2 points, got " + points);
+        }
+        List<INDArray> ea = encode(a, labels);
+        List<INDArray> eb = encode(b, labels);
+        List<INDArray> path = new ArrayList<>();
+        for (int l = 0; l < ea.size(); l++) {
+            INDArray[] rows = new INDArray[points];
+            for (int p = 0; p < points; p++) {
+                double t = p / (double) (points - 1);
+                rows[p] = ea.get(l).mul(1 - t).add(eb.get(l).mul(t));
+            }
+            path.add(Nd4j.concat(0, rows));
+        }
+        return decode(path, labels == null ? null : Nd4j.repeat(labels, points).reshape(points, -1));
+    }
+
+    public boolean isInitialised() {
+        return initialised;
+    }
+
+    /**
+     * Data-dependent initialisation (ActNorm): each layer, in forward order, is set from its input
+     * on this batch with the layers before it already initialised.
+     */
+    public void initialise(INDArray x, INDArray labels) {
+        Map<String, INDArray> in = inputs(x, labels);
+        for (DataDependentInit layer : graph.dataDependentInits()) {
+            layer.initialiseFrom(sd.output(in, layer.inputVariable()).get(layer.inputVariable()));
+        }
+        initialised = true;
+    }
+
+    /** Marks the model initialised without data (parameters restored from a checkpoint). */
+    public void markInitialised() {
+        initialised = true;
+    }
+}
