@@ -23,11 +23,11 @@ final class ConvNet {
     ConvNet(FlowGraph g, String name, int inChannels, int hidden, int outChannels, int numClasses) {
         this.g = g;
         this.outChannels = outChannels;
-        this.w1 = g.normal(name + "/conv1/w", FlowGraph.HIDDEN_INIT_STD, hidden, inChannels, 3, 3);
+        this.w1 = g.normal(name + "/conv1/w", FlowGraph.HIDDEN_INIT_STD, 3, 3, inChannels, hidden);
         this.b1 = g.zeros(name + "/conv1/b", hidden);
-        this.w2 = g.normal(name + "/conv2/w", FlowGraph.HIDDEN_INIT_STD, hidden, hidden, 1, 1);
+        this.w2 = g.normal(name + "/conv2/w", FlowGraph.HIDDEN_INIT_STD, 1, 1, hidden, hidden);
         this.b2 = g.zeros(name + "/conv2/b", hidden);
-        this.w3 = g.zeros(name + "/conv3/w", outChannels, hidden, 3, 3);
+        this.w3 = g.zeros(name + "/conv3/w", 3, 3, hidden, outChannels);
         this.b3 = g.zeros(name + "/conv3/b", outChannels);
         this.classWeights = numClasses > 0 ? g.zeros(name + "/class/w", numClasses, outChannels) : null;
     }

@@ -80,13 +80,16 @@ public final class FlowGraph {
         return Nd4j.create(values, shape, DataType.DOUBLE);
     }
 
-    /** Stride-1 "same" convolution in NCHW with weights [out, in, k, k]; bias [out] or null. */
+    /**
+     * Stride-1 "same" convolution in NCHW with weights [k, k, in, out] (YXIO: conv2d_bp of
+     * SameDiff 1.0.0-M2.1 rejects the other weight layouts); bias [out] or null.
+     */
     public SDVariable conv2d(SDVariable x, SDVariable weights, SDVariable bias, int kernel) {
         Conv2DConfig config = Conv2DConfig.builder()
                 .kH(kernel).kW(kernel).sH(1).sW(1).dH(1).dW(1)
                 .paddingMode(PaddingMode.SAME)
                 .dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.OIYX)
+                .weightsFormat(WeightsFormat.YXIO)
                 .build();
         return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
     }

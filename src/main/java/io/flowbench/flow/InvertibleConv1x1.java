@@ -65,7 +65,7 @@ public final class InvertibleConv1x1 implements FlowLayer {
 
     @Override
     public Transformed forward(SDVariable x, SDVariable condition) {
-        SDVariable kernel = sd.reshape(weight, channels, channels, 1, 1);
+        SDVariable kernel = asKernel(weight);
         SDVariable y = g.conv2d(x, kernel, null, 1);
         if (bias != null) {
             y = y.add(sd.reshape(bias, 1, channels, 1, 1));
@@ -78,7 +78,12 @@ public final class InvertibleConv1x1 implements FlowLayer {
         if (bias != null) {
             y = y.sub(sd.reshape(bias, 1, channels, 1, 1));
         }
-        SDVariable kernel = sd.reshape(sd.linalg().matrixInverse(weight), channels, channels, 1, 1);
+        SDVariable kernel = asKernel(sd.linalg().matrixInverse(weight));
         return new Transformed(g.conv2d(y, kernel, null, 1), logS.sum().mul(-pixels));
+    }
+
+    /** A [out, in] matrix as a 1x1 kernel in the YXIO layout [1, 1, in, out]. */
+    private SDVariable asKernel(SDVariable matrix) {
+        return sd.reshape(sd.transpose(matrix), 1, 1, channels, channels);
     }
 }

@@ -16,7 +16,7 @@ public final class SplitPrior {
     /** @param keptChannels channels of z1 (which go on); @param factoredChannels channels of z2 */
     public SplitPrior(FlowGraph g, String name, int keptChannels, int factoredChannels) {
         this.g = g;
-        this.weights = g.zeros(name + "/conv/w", 2L * factoredChannels, keptChannels, 3, 3);
+        this.weights = g.zeros(name + "/conv/w", 3, 3, keptChannels, 2L * factoredChannels);
         this.bias = g.zeros(name + "/conv/b", 2L * factoredChannels);
         this.logScale = new BoundedLogScale(g, name, 1.0, 0.0);
     }

@@ -18,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A flow model compiled into one SameDiff graph: the density side (input {@value #INPUT} to
- * per-example bits/dim and the training loss) and the generative side (whitened latents
- * {@code eps_in_i} to {@value #DECODED}) share the same parameter variables. Inputs are
+ * per-example bits/dim and the training loss) and, built on first use, the generative side
+ * (whitened latents {@code eps_in_i} to {@value #DECODED}) share the same parameter variables. Inputs are
  * dequantized images in [-0.5, 0.5) (see {@link Dequantizer}).
  */
 public final class FlowModel {
@@ -34,14 +34,17 @@ public final class FlowModel {
     private final ModelSpec spec;
     private final SameDiff sd;
     private final FlowGraph graph;
+    private final MultiScaleFlow flow;
     private final List<LatentShape> latentShapes;
+    private boolean decoderBuilt;
     private boolean initialised;
 
-    private FlowModel(ModelSpec spec, SameDiff sd, FlowGraph graph, List<LatentShape> latentShapes) {
+    private FlowModel(ModelSpec spec, SameDiff sd, FlowGraph graph, MultiScaleFlow flow) {
         this.spec = spec;
         this.sd = sd;
         this.graph = graph;
-        this.latentShapes = latentShapes;
+        this.flow = flow;
+        this.latentShapes = flow.latentShapes();
     }
 
     /** Builds the graph of {@code spec} in the given floating-point type, parameters drawn with {@code seed}. */
@@ -62,15 +65,27 @@ public final class FlowModel {
         SDVariable bpd = enc.logProb().mul(-nats2bits).add(BITS_PER_DIM, spec.nBits());
         bpd.mean(LOSS);
         sd.setLossVariables(LOSS);
-        List<LatentShape> shapes = flow.latentShapes();
-        List<SDVariable> eps = new ArrayList<>();
-        for (int i = 0; i < shapes.size(); i++) {
+        for (int i = 0; i < enc.latents().size(); i++) {
             enc.latents().get(i).rename(latentName(i));
             enc.standardised().get(i).rename(standardisedName(i));
-            eps.add(sd.placeHolder(standardisedInputName(i), dtype, shapes.get(i).batchShape()));
         }
-        flow.decode(eps, label).rename(DECODED);
-        return new FlowModel(spec, sd, graph, shapes);
+        return new FlowModel(spec, sd, graph, flow);
+    }
+
+    /**
+     * Adds the generative side on first use: a model that is only trained carries no sampling ops,
+     * and its graph has no inputs that the loss does not depend on.
+     */
+    private void ensureDecoder() {
+        if (decoderBuilt) {
+            return;
+        }
+        List<SDVariable> eps = new ArrayList<>();
+        for (int i = 0; i < latentShapes.size(); i++) {
+            eps.add(sd.placeHolder(standardisedInputName(i), graph.dtype(), latentShapes.get(i).batchShape()));
+        }
+        flow.decode(eps, spec.conditional() ? sd.getVariable(LABEL) : null).rename(DECODED);
+        decoderBuilt = true;
     }
 
     public static String latentName(int i) {
@@ -166,6 +181,7 @@ public final class FlowModel {
 
     /** Images from whitened latents: the exact inverse of {@link #encode}. */
     public INDArray decode(List<INDArray> eps, INDArray labels) {
+        ensureDecoder();
         Map<String, INDArray> in = new HashMap<>();
         for (int i = 0; i < eps.size(); i++) {
             in.put(standardisedInputName(i), eps.get(i).castTo(graph.dtype()));

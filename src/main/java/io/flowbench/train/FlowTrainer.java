@@ -2,43 +2,51 @@ package io.flowbench.train;
 
 import io.flowbench.model.FlowModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Loss;
-import org.nd4j.autodiff.listeners.Operation;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * Runs optimisation steps of a flow model on batches of dequantized images, minimising mean
- * bits/dim. Initialises data-dependent layers on the first batch and refuses to train through a
- * non-finite loss.
+ * bits/dim. The loss and every gradient come from one graph execution and are checked for NaN/Inf
+ * before any parameter changes, so a bad step never corrupts the model; the updaters (and so their
+ * state) are ours rather than hidden inside SameDiff's fit.
  */
 public final class FlowTrainer {
     private final FlowModel model;
-    private final LossCapture lossCapture = new LossCapture();
+    private final IUpdater updaterConfig;
+    private final Map<String, GradientUpdater> updaters = new LinkedHashMap<>();
+    private final List<String> parameters = new ArrayList<>();
     private long steps;
 
-    public FlowTrainer(FlowModel model, IUpdater updater) {
+    public FlowTrainer(FlowModel model, IUpdater updaterConfig) {
         this.model = model;
-        List<String> features = new ArrayList<>(List.of(FlowModel.INPUT));
-        if (model.spec().conditional()) {
-            features.add(FlowModel.LABEL);
+        this.updaterConfig = updaterConfig;
+        SameDiff sd = model.graph();
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                parameters.add(v.name());
+                long size = updaterConfig.stateSize(v.getArr().length());
+                INDArray state = size == 0 ? null : Nd4j.zeros(v.dataType(), 1, size);
+                updaters.put(v.name(), updaterConfig.instantiate(state, true));
+            }
         }
-        model.graph().setTrainingConfig(new TrainingConfig.Builder()
-                .updater(updater)
-                .dataSetFeatureMapping(features)
-                .markLabelsUnused()
-                .minimize(FlowModel.LOSS)
-                .build());
     }
 
     public FlowModel model() {
         return model;
+    }
+
+    public IUpdater updaterConfig() {
+        return updaterConfig;
     }
 
     public long steps() {
@@ -48,36 +56,34 @@ public final class FlowTrainer {
     /**
      * One optimisation step; returns the batch's mean bits/dim before the update.
      *
-     * @throws NonFiniteLossException when the loss is NaN or infinite
+     * @throws NonFiniteLossException when the loss or a gradient is NaN or infinite (parameters unchanged)
      */
     public double step(INDArray x, INDArray labels) {
         if (!model.isInitialised()) {
             model.initialise(x, labels);
         }
-        INDArray[] features = model.spec().conditional()
-                ? new INDArray[] {x.castTo(model.dtype()), labels.castTo(model.dtype())}
-                : new INDArray[] {x.castTo(model.dtype())};
-        model.graph().fit(new MultiDataSet(features, new INDArray[0]), lossCapture);
-        steps++;
-        double loss = lossCapture.last;
+        SameDiff sd = model.graph();
+        OutAndGrad result = sd.calculateGradientsAndOutputs(model.inputs(x, labels), List.of(FlowModel.LOSS), parameters);
+        long step = steps + 1;
+        double loss = result.getOutputs().get(FlowModel.LOSS).getDouble(0);
         if (!Double.isFinite(loss)) {
-            throw new NonFiniteLossException(steps, loss);
+            throw new NonFiniteLossException(step, loss);
         }
+        Map<String, INDArray> gradients = result.getGradients();
+        for (String name : parameters) {
+            INDArray g = gradients.get(name);
+            if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
+                throw new NonFiniteLossException(step, loss, name);
+            }
+        }
+        for (String name : parameters) {
+            INDArray g = gradients.get(name);
+            if (g != null) {
+                updaters.get(name).applyUpdater(g, Math.toIntExact(steps), 0);
+                sd.getArrForVarName(name).subi(g);
+            }
+        }
+        steps = step;
         return loss;
-    }
-
-    /** SameDiff's fit reports the loss only to listeners. */
-    private static final class LossCapture extends BaseListener {
-        private double last = Double.NaN;
-
-        @Override
-        public boolean isActive(Operation operation) {
-            return operation == Operation.TRAINING;
-        }
-
-        @Override
-        public void iterationDone(SameDiff sd, At at, org.nd4j.linalg.dataset.api.MultiDataSet dataSet, Loss loss) {
-            last = loss.totalLoss();
-        }
     }
 }

@@ -1,0 +1,92 @@
+package io.flowbench.flow;
+
+import io.flowbench.verify.NumericalJacobian;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** One layer in a graph of its own: forward, its log-det, and the inverse applied to the forward output. */
+final class LayerHarness {
+    final SameDiff sd = SameDiff.create();
+    final FlowGraph graph;
+    final LatentShape shape;
+    final int numClasses;
+    private final SDVariable condition;
+
+    LayerHarness(DataType dtype, LatentShape shape, int numClasses, BiFunction<FlowGraph, LatentShape, FlowLayer> make) {
+        this.graph = new FlowGraph(sd, dtype, 7);
+        this.shape = shape;
+        this.numClasses = numClasses;
+        SDVariable x = sd.placeHolder("x", dtype, shape.batchShape());
+        this.condition = numClasses > 0 ? sd.placeHolder("label", dtype, -1, numClasses) : null;
+        FlowLayer layer = make.apply(graph, shape);
+        Transformed fwd = layer.forward(x, condition);
+        fwd.value().rename("y");
+        // A volume-preserving layer contributes no log-det: report zeros of the batch size.
+        SDVariable logDet = fwd.logDet() != null ? fwd.logDet().add(x.sum(1, 2, 3).mul(0.0))
+                : x.sum(1, 2, 3).mul(0.0);
+        logDet.rename("logdet");
+        Transformed inv = layer.inverse(fwd.value(), condition);
+        inv.value().rename("x_back");
+        SDVariable invLogDet = inv.logDet() != null ? inv.logDet().add(x.sum(1, 2, 3).mul(0.0))
+                : x.sum(1, 2, 3).mul(0.0);
+        invLogDet.rename("inverse_logdet");
+    }
+
+    /** Moves every parameter away from its initial value (zero-initialised nets start as the identity). */
+    LayerHarness perturb(double std, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                INDArray arr = v.getArr();
+                for (long i = 0; i < arr.length(); i++) {
+                    arr.putScalar(i, arr.getDouble(i) + std * rng.nextGaussian());
+                }
+            }
+        }
+        return this;
+    }
+
+    INDArray input(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        INDArray x = Nd4j.zeros(graph.dtype(), n, shape.channels(), shape.height(), shape.width());
+        for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, rng.nextDouble() - 0.5);
+        }
+        return x;
+    }
+
+    Map<String, INDArray> feed(INDArray x) {
+        Map<String, INDArray> in = new java.util.HashMap<>(Map.of("x", x));
+        if (numClasses > 0) {
+            INDArray labels = Nd4j.zeros(graph.dtype(), x.size(0), numClasses);
+            for (int i = 0; i < x.size(0); i++) {
+                labels.putScalar(i, i % numClasses, 1.0);
+            }
+            in.put("label", labels);
+        }
+        return in;
+    }
+
+    Map<String, INDArray> run(INDArray x) {
+        return sd.output(feed(x), "y", "logdet", "x_back", "inverse_logdet");
+    }
+
+    /** log|det| of the finite-difference Jacobian at x [1, C, H, W] (same label for every perturbed copy). */
+    double numericLogDet(INDArray x) {
+        return NumericalJacobian.logAbsDet(batch -> {
+            Map<String, INDArray> in = feed(batch);
+            if (numClasses > 0) {
+                in.put("label", Nd4j.repeat(feed(x).get("label"), (int) batch.size(0)).reshape(batch.size(0), numClasses));
+            }
+            INDArray y = sd.output(in, "y").get("y");
+            return y.reshape(y.size(0), y.length() / y.size(0));
+        }, x, 1e-5);
+    }
+}

@@ -1,0 +1,80 @@
+package io.flowbench.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowbench.flow.LatentShape;
+import io.flowbench.verify.ModelVerifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * SameDiff's backpropagated gradients of the loss against central differences, in double precision,
+ * for every parameter tensor (several elements of each). GradCheckUtil of 1.0.0-M2.1 cannot be used
+ * here: it dereferences arrays of placeholders, which graphs fed at execution time do not have.
+ */
+class GradientCheckTest {
+    private static final double STEP = 1e-6;
+    private static final double MAX_RELATIVE_ERROR = 1e-5;
+    private static final double MIN_ABSOLUTE_ERROR = 1e-9;
+    private static final int ELEMENTS_PER_PARAMETER = 4;
+
+    static Stream<Arguments> models() {
+        return TinyModels.all(new LatentShape(1, 4, 4), 1, 4).entrySet().stream()
+                .map(e -> Arguments.of(e.getKey(), e.getValue()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void lossGradientsMatchFiniteDifferences(String name, ModelSpec spec) {
+        FlowModel model = FlowModel.build(spec, DataType.DOUBLE, 5);
+        ModelVerifier.perturbParameters(model, 0.1, 7);
+        SameDiff sd = model.graph();
+        Map<String, INDArray> inputs = model.inputs(ModelVerifier.randomInput(model, 3, 8), ModelVerifier.labelsFor(model, 3));
+        List<String> params = new ArrayList<>();
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                params.add(v.name());
+            }
+        }
+        Map<String, INDArray> analytic = sd.calculateGradients(inputs, params);
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (String p : params) {
+            INDArray value = sd.getArrForVarName(p);
+            INDArray grad = analytic.get(p);
+            long stride = Math.max(1, value.length() / ELEMENTS_PER_PARAMETER);
+            for (long i = 0; i < value.length(); i += stride) {
+                double original = value.getDouble(i);
+                value.putScalar(i, original + STEP);
+                double plus = loss(sd, inputs);
+                value.putScalar(i, original - STEP);
+                double minus = loss(sd, inputs);
+                value.putScalar(i, original);
+                double numeric = (plus - minus) / (2 * STEP);
+                double a = grad.getDouble(i);
+                double abs = Math.abs(a - numeric);
+                double rel = abs / Math.max(Math.abs(a) + Math.abs(numeric), 1e-300);
+                if (rel > MAX_RELATIVE_ERROR && abs > MIN_ABSOLUTE_ERROR) {
+                    failures.add(String.format("%s[%d]: analytic %.8e numeric %.8e", p, i, a, numeric));
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked >= params.size() && params.size() > 10, name + ": checked " + checked + " elements of " + params.size() + " parameters");
+        assertTrue(failures.isEmpty(), name + ": " + failures.size() + " of " + checked + " gradients wrong: " + failures);
+    }
+
+    private static double loss(SameDiff sd, Map<String, INDArray> inputs) {
+        return sd.output(inputs, FlowModel.LOSS).get(FlowModel.LOSS).getDouble(0);
+    }
+}

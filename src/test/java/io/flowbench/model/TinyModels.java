@@ -1,0 +1,35 @@
+package io.flowbench.model;
+
+import io.flowbench.flow.DynamicLinear.FirstPart;
+import io.flowbench.flow.DynamicLinear.Form;
+import io.flowbench.flow.DynamicLinear.Options;
+import io.flowbench.flow.DynamicLinear.Partition;
+import io.flowbench.flow.LatentShape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Small models of every kind the tests exercise, keyed by a readable name. */
+final class TinyModels {
+    private TinyModels() {
+    }
+
+    static Map<String, ModelSpec> all(LatentShape input, int depth, int hidden) {
+        Map<String, ModelSpec> specs = new LinkedHashMap<>();
+        specs.put("glow", spec(input, depth, hidden, 0, new StepSpec.Glow(false)));
+        specs.put("glow additive", spec(input, depth, hidden, 0, new StepSpec.Glow(true)));
+        specs.put("dlf K=2", spec(input, depth, hidden, 0, dlf(2, Form.NON_INVERSE)));
+        specs.put("dlf K=2 inverse form", spec(input, depth, hidden, 0, dlf(2, Form.INVERSE)));
+        specs.put("dlf K=4", spec(input, depth, hidden, 0, dlf(4, Form.NON_INVERSE)));
+        specs.put("glow conditional", spec(input, depth, hidden, 3, new StepSpec.Glow(false)));
+        specs.put("dlf K=2 conditional", spec(input, depth, hidden, 3, dlf(2, Form.NON_INVERSE)));
+        return specs;
+    }
+
+    static StepSpec dlf(int parts, Form form) {
+        return new StepSpec.Dlf(new Options(parts, form, Partition.EQUAL, FirstPart.LEARNED, 1.0, 0.0));
+    }
+
+    static ModelSpec spec(LatentShape input, int depth, int hidden, int classes, StepSpec step) {
+        return new ModelSpec(input, 2, depth, hidden, 8, classes, true, false, step);
+    }
+}
