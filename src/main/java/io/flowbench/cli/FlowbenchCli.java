@@ -1,5 +1,6 @@
 package io.flowbench.cli;
 
+import io.flowbench.config.ConfigError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Train, verify and compare normalizing-flow image models (Glow, DLF).",
         subcommands = {VerifyCommand.class})
 public final class FlowbenchCli {
+    /** Exit code for bad input (configuration, arguments); 1 means a check or run failed. */
+    public static final int USAGE_ERROR = 2;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -17,7 +20,18 @@ public final class FlowbenchCli {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return new CommandLine(new FlowbenchCli()).execute(args);
+        return new CommandLine(new FlowbenchCli())
+                .setExecutionExceptionHandler(FlowbenchCli::reportFailure)
+                .execute(args);
+    }
+
+    /** Bad input is the user's to fix: one clear line, not a stack trace. */
+    private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof ConfigError || e instanceof IllegalArgumentException) {
+            cmd.getErr().println("flowbench " + cmd.getCommandName() + ": " + e.getMessage());
+            return USAGE_ERROR;
+        }
+        throw e;
     }
 
     static final class Version implements CommandLine.IVersionProvider {
