@@ -54,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
             verified++;
             ModelSpec spec = ModelConfigs.toSpec(variant.model(), data.shape(), data.numClasses());
             System.out.printf("%s: %s, %d levels x %d steps, input %s%n",
-                    variant.name(), spec.step(), spec.levels(), spec.depth(), spec.input());
+                    variant.name(), spec.step().describe(), spec.levels(), spec.depth(), spec.input());
             for (Check check : checks(spec)) {
                 System.out.println("  " + check);
                 allPassed &= check.passed();

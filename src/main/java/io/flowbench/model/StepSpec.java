@@ -14,6 +14,9 @@ public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
     /** Short name of the model family ("glow", "dlf"). */
     String kind();
 
+    /** One line for people: the family and its options. */
+    String describe();
+
     /** Checks that a level with this many channels can hold the step; the reason when not. */
     void checkChannels(int channels);
 
@@ -24,6 +27,11 @@ public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
         @Override
         public String kind() {
             return "glow";
+        }
+
+        @Override
+        public String describe() {
+            return "glow (" + (additiveCoupling ? "additive" : "affine") + " coupling)";
         }
 
         @Override
@@ -47,6 +55,15 @@ public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
         @Override
         public String kind() {
             return "dlf";
+        }
+
+        @Override
+        public String describe() {
+            return String.format("dlf (K=%d, %s form, %s parts, %s first part, logs init tanh*%.3g%+.3g)",
+                    options.parts(), options.form() == DynamicLinear.Form.INVERSE ? "inverse" : "non-inverse",
+                    options.partition().name().toLowerCase(java.util.Locale.ROOT),
+                    options.firstPart().name().toLowerCase(java.util.Locale.ROOT),
+                    options.logScaleRescaleInit(), options.logScaleShiftInit());
         }
 
         @Override
