@@ -250,7 +250,7 @@ public final class ImageDataset {
         private final int height;
         private final int width;
         private final int exampleLength;
-        private final int perBlock;
+        private int perBlock;
         private final List<byte[]> full = new ArrayList<>();
         private byte[] current = new byte[0];
         private int inCurrent;
@@ -284,6 +284,15 @@ public final class ImageDataset {
             classNames = d.classNames;
             sources.addAll(d.sources);
             derivation.addAll(d.derivation);
+            return this;
+        }
+
+        /** Caps blocks at this many bytes (tests use small blocks); call before adding examples. */
+        Builder blockBytes(int bytes) {
+            if (size > 0) {
+                throw new IllegalStateException("set the block size before adding examples");
+            }
+            perBlock = Math.max(1, bytes / exampleLength);
             return this;
         }
 
