@@ -41,12 +41,6 @@ public interface DatasetSource {
         public boolean complete() {
             return missing.isEmpty() && !files.isEmpty();
         }
-
-        /** The first file whose name is {@code name}. */
-        public Path file(String name) {
-            return files.stream().filter(f -> f.getFileName().toString().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no file " + name + " in " + dir));
-        }
     }
 
     /** A decoded dataset before the registry applies options. */

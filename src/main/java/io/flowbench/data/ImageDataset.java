@@ -326,11 +326,6 @@ public final class ImageDataset {
             return this;
         }
 
-        public Builder derivation(String step) {
-            derivation.add(step);
-            return this;
-        }
-
         public int size() {
             return size;
         }

@@ -167,6 +167,18 @@ class DatasetRegistryTest {
         assertThrows(IllegalArgumentException.class, () -> load(fashion().validation(50)));
         assertThrows(IllegalArgumentException.class, () -> fashion().nBits(9).build());
         assertEquals(Padding.ZERO, Padding.parse(" Zero"));
+        DataOptions full = fashion().path(root).subset(3).testSubset(4).validation(5).seed(6).shuffle(false).nBits(7)
+                .levels(1).pad(Padding.ZERO).resize(8).hflip(true).channels(3).testPercent(20).build();
+        assertEquals(full, full.toBuilder().build());
+    }
+
+    @Test
+    void theDataRootComesFromThePropertyElseTheEnvironmentElseData() {
+        Map<String, String> env = Map.of(DataLocations.ENVIRONMENT, "/srv/datasets");
+        assertEquals(Path.of("/opt/d"), DataLocations.from("/opt/d", env).dataRoot());
+        assertEquals(Path.of("/srv/datasets"), DataLocations.from(null, env).dataRoot());
+        assertEquals(Path.of("data").toAbsolutePath(), DataLocations.from(null, Map.of()).dataRoot());
+        assertEquals(Path.of("/srv/datasets/mnist"), DataLocations.from("", env).local("mnist"));
         assertNotEquals(Padding.NONE, Padding.parse("zero"));
     }
 
