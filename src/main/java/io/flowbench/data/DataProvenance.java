@@ -1,0 +1,105 @@
+package io.flowbench.data;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Where one split came from and what it holds: the dataset's registry name, the split, the source files
+ * (path, size, SHA-256), the example count and image shape, a SHA-256 of the decoded content (see
+ * {@link ImageDataset#provenance()}) and the steps applied after decoding. Two runs whose
+ * {@code contentSha256} agree trained or evaluated on the same pixels and labels in the same order.
+ */
+public record DataProvenance(String dataset, String split, List<SourceFile> sources, int examples,
+                             int channels, int height, int width, int numClasses, String contentSha256,
+                             List<String> derivation) {
+
+    public DataProvenance {
+        sources = List.copyOf(sources);
+        derivation = List.copyOf(derivation);
+    }
+
+    /** One SHA-256 over the source files' names and hashes (the lines {@code sha256sum} would print). */
+    public String sourcesSha256() {
+        return SourceFile.manifestSha256(sources);
+    }
+
+    /** The image shape as {@code CxHxW}. */
+    public String shape() {
+        return channels + "x" + height + "x" + width;
+    }
+
+    /**
+     * Flat key/value pairs for a run tracker (MLflow parameters), every key starting with {@code prefix}
+     * (e.g. {@code data.train.}); values stay short: the source list is summarised by its hash.
+     */
+    public Map<String, String> toParams(String prefix) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(prefix + "dataset", dataset);
+        m.put(prefix + "examples", Integer.toString(examples));
+        m.put(prefix + "shape", shape());
+        m.put(prefix + "classes", Integer.toString(numClasses));
+        m.put(prefix + "content_sha256", contentSha256);
+        m.put(prefix + "sources_sha256", sourcesSha256());
+        m.put(prefix + "source", commonSource());
+        m.put(prefix + "derivation", derivation.isEmpty() ? "none" : String.join("; ", derivation));
+        return m;
+    }
+
+    /** The single source file, or the directory holding all of them. */
+    public String commonSource() {
+        if (sources.isEmpty()) {
+            return "(none)";
+        }
+        if (sources.size() == 1) {
+            return sources.get(0).path();
+        }
+        java.nio.file.Path common = java.nio.file.Path.of(sources.get(0).path()).getParent();
+        for (SourceFile f : sources) {
+            while (common != null && !java.nio.file.Path.of(f.path()).startsWith(common)) {
+                common = common.getParent();
+            }
+        }
+        return (common == null ? "/" : common.toString()) + " (" + sources.size() + " files)";
+    }
+
+    /** The whole record as one JSON object (for a run artifact). */
+    public String toJson() {
+        String files = sources.stream()
+                .map(f -> "{\"path\": " + quote(f.path()) + ", \"bytes\": " + f.bytes() + ", \"sha256\": " + quote(f.sha256()) + "}")
+                .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
+        String steps = derivation.stream().map(DataProvenance::quote).collect(Collectors.joining(", ", "[", "]"));
+        return "{\n  \"dataset\": " + quote(dataset) + ",\n  \"split\": " + quote(split)
+                + ",\n  \"examples\": " + examples + ",\n  \"shape\": [" + channels + ", " + height + ", " + width + "]"
+                + ",\n  \"classes\": " + numClasses + ",\n  \"content_sha256\": " + quote(contentSha256)
+                + ",\n  \"sources_sha256\": " + quote(sourcesSha256())
+                + ",\n  \"sources\": " + (sources.isEmpty() ? "[]" : files) + ",\n  \"derivation\": " + steps + "\n}\n";
+    }
+
+    /** The same record as a Tribuo {@code DataSourceProvenance} (marshallable with OLCUT's ProvenanceUtil). */
+    public ImageDataSourceProvenance toTribuo() {
+        return new ImageDataSourceProvenance(this);
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

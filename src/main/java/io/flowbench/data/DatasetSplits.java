@@ -1,0 +1,37 @@
+package io.flowbench.data;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A resolved dataset: train, validation (possibly empty) and test splits, the options that made them,
+ * whether training batches are flipped, and how long loading took.
+ */
+public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDataset test, DataOptions options,
+                           boolean hflip, double loadSeconds) {
+
+    /** Endless, reshuffled training batches with the options' seed and flips. */
+    public BatchIterator trainingBatches(int batchSize) {
+        return BatchIterator.training(train, batchSize, options.seed(), hflip);
+    }
+
+    /**
+     * Everything a run should record: the options ({@code data.*}), the resolved flips, and each split's
+     * provenance ({@code data.train.*}, {@code data.validation.*}, {@code data.test.*}: examples, shape,
+     * content and source hashes, source, derivation).
+     */
+    public Map<String, String> params() {
+        Map<String, String> m = new LinkedHashMap<>(options.toParams());
+        m.put("data.hflip", Boolean.toString(hflip));
+        m.putAll(train.provenance().toParams("data.train."));
+        m.putAll(validation.provenance().toParams("data.validation."));
+        m.putAll(test.provenance().toParams("data.test."));
+        return m;
+    }
+
+    /** The three splits' provenance records as one JSON object (a run artifact). */
+    public String provenanceJson() {
+        return "{\n\"train\": " + train.provenance().toJson() + ",\n\"validation\": " + validation.provenance().toJson()
+                + ",\n\"test\": " + test.provenance().toJson() + "}\n";
+    }
+}
