@@ -53,6 +53,27 @@ public final class FlowTrainer {
         return steps;
     }
 
+    /** The optimizer's state per parameter (live arrays: copy before keeping). */
+    public Map<String, Map<String, INDArray>> optimizerState() {
+        Map<String, Map<String, INDArray>> state = new LinkedHashMap<>();
+        updaters.forEach((name, u) -> state.put(name, u.getState()));
+        return state;
+    }
+
+    /** Continues from a checkpoint: the step count and the optimizer's state per parameter. */
+    public void restore(long stepsDone, Map<String, Map<String, INDArray>> state) {
+        if (!state.keySet().equals(updaters.keySet())) {
+            throw new IllegalArgumentException("optimizer state is for parameters " + state.keySet()
+                    + ", this model has " + updaters.keySet());
+        }
+        state.forEach((name, s) -> {
+            if (!s.isEmpty()) {
+                updaters.get(name).setState(s, false);
+            }
+        });
+        steps = stepsDone;
+    }
+
     /**
      * One optimisation step; returns the batch's mean bits/dim before the update.
      *

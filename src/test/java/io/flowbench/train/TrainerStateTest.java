@@ -1,0 +1,112 @@
+package io.flowbench.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowbench.flow.LatentShape;
+import io.flowbench.model.FlowModel;
+import io.flowbench.model.ModelSpec;
+import io.flowbench.model.StepSpec;
+import io.flowbench.verify.ModelVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.AdaMax;
+
+/** Learning-rate schedule, Polyak averaging, and checkpoints that resume a run exactly. */
+class TrainerStateTest {
+    private static final ModelSpec SPEC = new ModelSpec(new LatentShape(1, 4, 4), 2, 2, 8, 8, 0, true, false,
+            new StepSpec.Glow(false));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void scheduleDecaysExponentiallyToItsFloorAfterWarmUp() {
+        DecaySchedule s = new DecaySchedule(1e-3, 0.93, 1000, 1e-4, 10);
+        assertEquals(1e-4, s.valueAt(0, 0), 1e-15, "first warm-up step is lr/10");
+        assertEquals(1e-3 * Math.pow(0.93, 9 / 1000.0), s.valueAt(9, 0), 1e-15, "warm-up done after 10 steps");
+        assertEquals(1e-3 * Math.pow(0.93, 2.5), s.valueAt(2500, 0), 1e-15);
+        assertEquals(1e-4, s.valueAt(1_000_000, 0), 0.0, "never below the floor");
+        assertThrows(IllegalArgumentException.class, () -> new DecaySchedule(1e-3, 1.5, 1000, 0, 0));
+    }
+
+    @Test
+    void polyakAverageTracksWeightsAndIsSwappedInOnlyWhileAsked() {
+        FlowModel model = FlowModel.build(SPEC, DataType.FLOAT, 1);
+        FlowTrainer trainer = new FlowTrainer(model, new AdaMax(1e-2));
+        INDArray x = ModelVerifier.randomInput(model, 8, 1);
+        trainer.step(x, null);
+        PolyakAverage ema = new PolyakAverage(model, 0.9);
+        String name = ema.averages().keySet().iterator().next();
+        INDArray before = model.graph().getArrForVarName(name).dup();
+        trainer.step(x, null);
+        ema.update();
+        INDArray after = model.graph().getArrForVarName(name).dup();
+        INDArray expected = before.mul(0.9).add(after.mul(0.1));
+        assertTrue(ema.averages().get(name).equalsWithEps(expected, 1e-6));
+        double rawLoss = model.bitsPerDim(x, null).meanNumber().doubleValue();
+        double averagedLoss = ema.withAveragedWeights(() -> model.bitsPerDim(x, null).meanNumber().doubleValue());
+        assertNotEquals(rawLoss, averagedLoss);
+        assertEquals(after, model.graph().getArrForVarName(name), "raw weights are back afterwards");
+    }
+
+    @Test
+    void resumingFromACheckpointContinuesTheLossCurveExactly() throws Exception {
+        List<INDArray> batches = new ArrayList<>();
+        FlowModel probe = FlowModel.build(SPEC, DataType.FLOAT, 1);
+        for (int i = 0; i < 6; i++) {
+            batches.add(ModelVerifier.randomInput(probe, 8, 100 + i));
+        }
+        List<Double> straight = new ArrayList<>();
+        FlowModel a = FlowModel.build(SPEC, DataType.FLOAT, 1);
+        FlowTrainer ta = new FlowTrainer(a, new AdaMax(new DecaySchedule(5e-3, 0.93, 1000, 1e-4, 3)));
+        for (INDArray b : batches) {
+            straight.add(ta.step(b, null));
+        }
+
+        FlowModel b = FlowModel.build(SPEC, DataType.FLOAT, 1);
+        FlowTrainer tb = new FlowTrainer(b, new AdaMax(new DecaySchedule(5e-3, 0.93, 1000, 1e-4, 3)));
+        PolyakAverage emaB = new PolyakAverage(b, 0.99);
+        for (int i = 0; i < 3; i++) {
+            tb.step(batches.get(i), null);
+            emaB.update();
+        }
+        Path file = dir.resolve("ckpt/last.zip");
+        Checkpoint.save(file, tb, emaB, Map.of("data.position", "3"));
+        assertTrue(Files.exists(file) && !Files.exists(file.resolveSibling("last.zip.tmp")));
+
+        FlowModel c = FlowModel.build(SPEC, DataType.FLOAT, 42); // other initial weights: all must come from the file
+        FlowTrainer tc = new FlowTrainer(c, new AdaMax(new DecaySchedule(5e-3, 0.93, 1000, 1e-4, 3)));
+        PolyakAverage emaC = new PolyakAverage(c, 0.99);
+        Map<String, String> meta = Checkpoint.restore(file, tc, emaC);
+        assertEquals("3", meta.get("data.position"));
+        assertEquals(3, tc.steps());
+        assertTrue(c.isInitialised(), "restored ActNorm parameters must not be re-initialised from data");
+        emaB.averages().forEach((k, v) -> assertEquals(v, emaC.averages().get(k), k));
+        for (int i = 3; i < 6; i++) {
+            assertEquals(straight.get(i), tc.step(batches.get(i), null), 1e-6, "loss at step " + (i + 1));
+        }
+    }
+
+    @Test
+    void checkpointOfAnotherArchitectureIsRejectedClearly() throws Exception {
+        FlowModel small = FlowModel.build(SPEC, DataType.FLOAT, 1);
+        FlowTrainer t = new FlowTrainer(small, new AdaMax(1e-3));
+        t.step(ModelVerifier.randomInput(small, 4, 1), null);
+        Path file = dir.resolve("small.zip");
+        Checkpoint.save(file, t, null, Map.of());
+        ModelSpec wider = new ModelSpec(SPEC.input(), 2, 2, 16, 8, 0, true, false, new StepSpec.Glow(false));
+        FlowTrainer other = new FlowTrainer(FlowModel.build(wider, DataType.FLOAT, 1), new AdaMax(1e-3));
+        Exception e = assertThrows(java.io.IOException.class, () -> Checkpoint.restore(file, other, null));
+        assertTrue(e.getMessage().contains("a different architecture"), e.getMessage());
+    }
+}
