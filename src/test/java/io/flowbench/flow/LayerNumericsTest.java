@@ -110,6 +110,22 @@ class LayerNumericsTest {
     }
 
     @Test
+    void actNormDataDependentInitGivesZeroMeanUnitVariancePerChannel() {
+        LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new ActNorm(g, "an", s.channels(), s.height(), s.width()));
+        INDArray x = h.input(32, 3).mul(4).add(1.5);
+        DataDependentInit init = h.graph.dataDependentInits().get(0);
+        assertEquals("x", init.inputVariable());
+        init.initialiseFrom(x);
+        INDArray y = h.run(x).get("y");
+        INDArray mean = y.mean(0, 2, 3);
+        INDArray std = y.std(false, 0, 2, 3);
+        for (int c = 0; c < SHAPE.channels(); c++) {
+            assertEquals(0.0, mean.getDouble(c), 1e-9, "channel " + c + " mean");
+            assertEquals(1.0, std.getDouble(c), 1e-5, "channel " + c + " std");
+        }
+    }
+
+    @Test
     void squeezeUsesGlowChannelOrdering() {
         LatentShape shape = new LatentShape(2, 4, 6);
         LayerHarness h = new LayerHarness(DataType.DOUBLE, shape, 0, (g, s) -> new Squeeze(g, s.channels(), s.height(), s.width()));
