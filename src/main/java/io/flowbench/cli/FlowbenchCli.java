@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FlowbenchCli.Version.class,
         description = "Train, verify and compare normalizing-flow image models (Glow, DLF).",
-        subcommands = {VerifyCommand.class})
+        subcommands = {VerifyCommand.class, SyncCommand.class, UiCommand.class})
 public final class FlowbenchCli {
 
     public static void main(String[] args) {
