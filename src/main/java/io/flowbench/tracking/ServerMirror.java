@@ -2,9 +2,9 @@ package io.flowbench.tracking;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,8 +29,8 @@ final class ServerMirror implements AutoCloseable {
     private final Syncer syncer;
     private final Duration interval;
     private final ScheduledExecutorService thread;
-    private final Set<String> pending = new LinkedHashSet<>();
-    private final Set<String> touched = new LinkedHashSet<>();
+    /** Runs with something not yet sent, with a count of their changes (a run changed while it is being sent stays). */
+    private final Map<String, Long> pending = new LinkedHashMap<>();
     private final SyncReport total;
     private boolean online = true;
     private long retryAtMillis;
@@ -54,8 +54,7 @@ final class ServerMirror implements AutoCloseable {
     /** Marks a run as having something new for the server. Cheap; called on every tracking call. */
     void touch(String localRunId) {
         synchronized (pending) {
-            pending.add(localRunId);
-            touched.add(localRunId);
+            pending.merge(localRunId, 1L, Long::sum);
         }
     }
 
@@ -84,7 +83,7 @@ final class ServerMirror implements AutoCloseable {
 
     List<String> pendingRuns() {
         synchronized (pending) {
-            return new ArrayList<>(pending);
+            return new ArrayList<>(pending.keySet());
         }
     }
 
@@ -96,15 +95,17 @@ final class ServerMirror implements AutoCloseable {
             return report;
         }
         for (String id : pendingRuns()) {
+            Long changes;
             synchronized (pending) {
-                pending.remove(id);
+                changes = pending.get(id);
             }
             SyncReport r = syncer.syncRun(id);
             report.add(r);
-            if (!r.isComplete()) {
+            if (r.isComplete()) {
                 synchronized (pending) {
-                    pending.add(id);
+                    pending.remove(id, changes); // kept when it changed meanwhile: the next pass sends that
                 }
+            } else {
                 pendingRuns().forEach(p -> {
                     if (!report.failures().containsKey(p)) {
                         report.failed(p, "not tried after an earlier failure");
@@ -137,8 +138,8 @@ final class ServerMirror implements AutoCloseable {
             }
             lastFailures = report;
             if (online) {
-                LOG.warn("Cannot send to MLflow server {} ({}). Training goes on: everything stays in the local store "
-                        + "and is sent when the server is back (or by `bin/flowbench sync`).",
+                LOG.warn("Cannot send to MLflow server {} ({}). Training goes on: everything stays in the local store; "
+                        + "sending is retried, and `bin/flowbench sync` sends what is left later.",
                         syncer.target().describe(), lastFailure());
             }
             online = false;

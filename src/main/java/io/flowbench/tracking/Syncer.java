@@ -177,6 +177,23 @@ public final class Syncer {
                 report.sent(end - i, 0, 0, 0);
             }
         }
+        RuntimeException artifactFailure = null;
+        try {
+            sendArtifacts(run, targetId, state, report);
+        } catch (RuntimeException e) {
+            artifactFailure = e; // e.g. a server without artifact proxy: still send the status, then report it
+        }
+        if (run.status().isTerminal() && !run.status().name().equals(state.statusSent())) {
+            target.updateRun(targetId, run.status(), run.endTime());
+            state.statusSent(run.status());
+            state.save();
+        }
+        if (artifactFailure != null) {
+            throw artifactFailure;
+        }
+    }
+
+    private void sendArtifacts(RunRecord run, String targetId, SyncState state, SyncReport report) {
         for (Map.Entry<String, Long> a : source.artifacts(run.runId()).entrySet()) {
             Path file = source.artifactFile(run.runId(), a.getKey());
             String version;
@@ -192,11 +209,6 @@ public final class Syncer {
                 state.save();
                 report.sent(0, 0, 0, 1);
             }
-        }
-        if (run.status().isTerminal() && !run.status().name().equals(state.statusSent())) {
-            target.updateRun(targetId, run.status(), run.endTime());
-            state.statusSent(run.status());
-            state.save();
         }
     }
 

@@ -152,8 +152,8 @@ public final class Tracker implements AutoCloseable {
         if (closeReport.isComplete()) {
             LOG.info("MLflow server {}: all runs sent ({})", server.describe(), mirror.sent());
         } else {
-            LOG.warn("MLflow server {}: {} run(s) are complete in {} but not on the server:\n{}\nSend them when the "
-                    + "server is back: bin/flowbench sync --tracking-uri {}", server.describe(),
+            LOG.warn("MLflow server {}: {} run(s) are complete in {} but not (fully) on the server:\n{}\nSend them once "
+                    + "the cause is fixed: bin/flowbench sync --tracking-uri {}", server.describe(),
                     closeReport.failures().size(), local.describe(), closeReport, server.describe());
         }
         server.close();

@@ -30,7 +30,7 @@ public record TrackingTarget(Path localStore, Optional<URI> server) {
             return new TrackingTarget(defaultLocalStore, Optional.empty());
         }
         int colon = u.indexOf(':');
-        String scheme = colon > 1 && u.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")
+        String scheme = u.equals("databricks") ? "databricks" : colon > 1 && u.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")
                 ? u.substring(0, colon).toLowerCase(Locale.ROOT) : "";
         switch (scheme) {
             case "" -> {
