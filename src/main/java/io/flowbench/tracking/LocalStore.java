@@ -314,11 +314,22 @@ public final class LocalStore implements TrackingStore {
 
     @Override
     public RunRecord run(String runId) {
-        return readRun(runDir(runId)).orElseThrow(() -> new TrackingException(
+        return readRun(runDir(runId), true).orElseThrow(() -> new TrackingException(
                 "run " + runId + " in " + root + " has no readable meta.yaml"));
     }
 
-    private Optional<RunRecord> readRun(Path dir) {
+    /** The run without its latest metric values (no metric file is read): for sync, which reads histories. */
+    RunRecord runWithoutMetrics(String runId) {
+        return readRun(runDir(runId), false).orElseThrow(() -> new TrackingException(
+                "run " + runId + " in " + root + " has no readable meta.yaml"));
+    }
+
+    /** The keys of the run's metrics. */
+    public List<String> metricKeys(String runId) {
+        return listKeys(runDir(runId).resolve("metrics"));
+    }
+
+    private Optional<RunRecord> readRun(Path dir, boolean withMetrics) {
         Optional<Map<String, String>> meta = readMeta(dir);
         if (meta.isEmpty() || meta.get().get("experiment_id") == null) {
             return Optional.empty();
@@ -327,7 +338,7 @@ public final class LocalStore implements TrackingStore {
         String runId = m.getOrDefault("run_id", m.getOrDefault("run_uuid", dir.getFileName().toString()));
         Map<String, String> tags = readKeyFiles(dir.resolve("tags"));
         Map<String, MetricPoint> latest = new TreeMap<>();
-        for (String key : listKeys(dir.resolve("metrics"))) {
+        for (String key : withMetrics ? listKeys(dir.resolve("metrics")) : List.<String>of()) {
             // MLflow's "latest" value: the one with the largest (step, timestamp, value)
             metricLines(dir, key).stream().max(Comparator.comparingLong(MetricPoint::step)
                             .thenComparingLong(MetricPoint::timestamp).thenComparingDouble(MetricPoint::value))
@@ -356,7 +367,7 @@ public final class LocalStore implements TrackingStore {
         List<RunRecord> out = new ArrayList<>();
         for (Path dir : subdirectories(expDir)) {
             if (!NOT_RUNS.contains(dir.getFileName().toString())) {
-                readRun(dir).filter(r -> "active".equals(r.lifecycleStage())).ifPresent(out::add);
+                readRun(dir, true).filter(r -> "active".equals(r.lifecycleStage())).ifPresent(out::add);
             }
         }
         out.sort(Comparator.comparingLong(RunRecord::startTime).reversed());

@@ -100,7 +100,7 @@ public final class Syncer {
                     throw new TrackingException("run " + localRunId + " is being synced by another process");
                 }
                 SyncState state = SyncState.load(runDir, target.key(), source.root());
-                RunRecord run = source.run(localRunId);
+                RunRecord run = source.runWithoutMetrics(localRunId);
                 String targetId = ensureCreated(run, state, report);
                 if (full) {
                     sendContents(run, targetId, state, report);
@@ -121,7 +121,7 @@ public final class Syncer {
         RunRecord created;
         if (existing.isPresent()) {
             created = existing.get(); // an earlier sync created it but its state was lost: adopt it
-            for (String key : run.latestMetrics().keySet()) {
+            for (String key : source.metricKeys(run.runId())) {
                 state.metricLinesSent(key, target.metricHistory(created.runId(), key).size());
             }
         } else {
@@ -166,7 +166,7 @@ public final class Syncer {
             state.save();
             report.sent(0, params.size(), tags.size(), 0);
         }
-        for (String key : run.latestMetrics().keySet()) {
+        for (String key : source.metricKeys(run.runId())) {
             List<MetricPoint> all = source.metricHistory(run.runId(), key);
             int sent = state.metricLinesSent(key);
             for (int i = sent; i < all.size(); i += MlflowNames.MAX_METRICS_PER_BATCH) {

@@ -89,6 +89,12 @@ final class MlflowServerProcess implements AutoCloseable {
             pb.environment().putAll(MlflowInstall.environment());
             pb.environment().remove("MLFLOW_TRACKING_URI");
             process = pb.start();
+            Process started = process;
+            // a test JVM that dies (timeout, Ctrl-C) must not leave servers behind
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.descendants().forEach(ProcessHandle::destroyForcibly);
+                started.destroyForcibly();
+            }));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command, e);
         }
