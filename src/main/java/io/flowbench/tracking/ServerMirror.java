@@ -60,6 +60,11 @@ final class ServerMirror implements AutoCloseable {
 
     /** Sends everything pending now (ignoring any back-off), waiting at most {@code timeout}. */
     SyncReport flush(Duration timeout) {
+        if (thread.isShutdown()) {
+            SyncReport r = new SyncReport(syncer.target().describe());
+            pendingRuns().forEach(id -> r.failed(id, "the tracker is closed; use bin/flowbench sync"));
+            return r;
+        }
         Future<SyncReport> f = thread.submit(() -> pass(true));
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
