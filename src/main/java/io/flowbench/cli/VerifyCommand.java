@@ -1,8 +1,7 @@
 package io.flowbench.cli;
 
-import io.flowbench.config.DataShapes;
+import io.flowbench.config.DataConfigs;
 import io.flowbench.config.Experiment;
-import io.flowbench.config.ModelConfigs;
 import io.flowbench.model.FlowModel;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.verify.ModelVerifier;
@@ -44,7 +43,6 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment experiment = Experiment.load(experimentFile, overrides);
-        DataShapes.Info data = DataShapes.of(experiment.data());
         boolean allPassed = true;
         int verified = 0;
         for (Experiment.Variant variant : experiment.variants()) {
@@ -52,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
                 continue;
             }
             verified++;
-            ModelSpec spec = ModelConfigs.toSpec(variant.model(), data.shape(), data.numClasses());
+            ModelSpec spec = DataConfigs.resolve(experiment.data(), variant.model()).model();
             System.out.printf("%s: %s, %d levels x %d steps, input %s%n",
                     variant.name(), spec.step().describe(), spec.levels(), spec.depth(), spec.input());
             for (Check check : checks(spec)) {

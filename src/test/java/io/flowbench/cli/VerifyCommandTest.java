@@ -45,7 +45,7 @@ class VerifyCommandTest {
     void verifiesEveryVariantAndPassesOnCorrectModels() throws Exception {
         Path conf = write("ok.conf", """
                 experiment {
-                  data { name = image-folder, image-size = [1, 4, 4] }
+                  data { name = image-folder, resize = 4, channels = 1 }
                   model { levels = 2, depth = 1, hidden = 4 }
                   variants = [
                     { name = glow, model.kind = glow }
@@ -64,7 +64,7 @@ class VerifyCommandTest {
     void impossibleShapeIsAUsageErrorNamingTheFileAndTheReason() throws Exception {
         Path conf = write("bad.conf", """
                 experiment {
-                  data { name = image-folder, image-size = [1, 4, 4] }
+                  data { name = image-folder, resize = 4, channels = 1 }
                   model { levels = 3, depth = 1, hidden = 4 }
                 }
                 """);
@@ -77,7 +77,7 @@ class VerifyCommandTest {
     void unknownEnumValueListsTheAllowedOnes() throws Exception {
         Path conf = write("enum.conf", """
                 experiment.model.kind = realnvp
-                experiment.data { name = image-folder, image-size = [1, 4, 4] }
+                experiment.data { name = image-folder, resize = 4, channels = 1 }
                 """);
         Result r = capture(() -> FlowbenchCli.run("verify", conf.toString()));
         assertEquals(FlowbenchCli.USAGE_ERROR, r.exitCode());
