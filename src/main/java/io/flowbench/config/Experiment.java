@@ -15,8 +15,8 @@ import java.util.List;
  */
 public record Experiment(String name, Config data, List<Variant> variants, List<Long> seeds, Config resolved) {
 
-    /** One compared model: a name and its complete model block. */
-    public record Variant(String name, Config model) { }
+    /** One compared model: a name, its complete model block and its training block. */
+    public record Variant(String name, Config model, Config training) { }
 
     /** Loads an experiment file; {@code overrides} are "path=value" settings applied on top. */
     public static Experiment load(Path file, List<String> overrides) {
@@ -33,10 +33,12 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
             Config resolved = user.withFallback(reference).resolve();
             Config exp = resolved.getConfig("experiment");
             Config baseModel = exp.getConfig("model");
+            Config baseTraining = exp.getConfig("training");
             List<Variant> variants = new ArrayList<>();
             for (Config v : exp.getConfigList("variants")) {
                 Config model = v.hasPath("model") ? v.getConfig("model").withFallback(baseModel) : baseModel;
-                variants.add(new Variant(v.getString("name"), model));
+                Config training = v.hasPath("training") ? v.getConfig("training").withFallback(baseTraining) : baseTraining;
+                variants.add(new Variant(v.getString("name"), model, training));
             }
             return new Experiment(exp.getString("name"), exp.getConfig("data"), List.copyOf(variants),
                     List.copyOf(exp.getLongList("seeds")), resolved);

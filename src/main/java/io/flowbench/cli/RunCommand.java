@@ -1,0 +1,58 @@
+package io.flowbench.cli;
+
+import io.flowbench.config.Experiment;
+import io.flowbench.data.DatasetRegistry;
+import io.flowbench.run.DatasetCache;
+import io.flowbench.run.ExperimentPlan;
+import io.flowbench.run.ExperimentRunner;
+import io.flowbench.run.Progress;
+import io.flowbench.run.RunExecutor;
+import io.flowbench.run.RunOutcome;
+import io.flowbench.run.RunPlan;
+import io.flowbench.tracking.RunStatus;
+import io.flowbench.tracking.Tracker;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code flowbench run}: trains every run (variants x seeds) of an experiment, tracked in MLflow. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Train the runs (variants x seeds) of an experiment and track them in MLflow.")
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "experiment file (HOCON)")
+    Path experimentFile;
+
+    @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a configuration key")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "print the expanded runs and their resolved configuration, train nothing")
+    boolean dryRun;
+
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "continue this run from its last checkpoint")
+    String resumeRunId;
+
+    @Override
+    public Integer call() {
+        ExperimentPlan plan = ExperimentPlan.of(Experiment.load(experimentFile, overrides));
+        if (dryRun) {
+            for (RunPlan run : plan.runs()) {
+                System.out.printf("# run %s: %s, %s%n%s%n", run.runName(), run.model().step().describe(),
+                        run.model().input(), ExperimentPlan.render(run));
+            }
+            System.out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
+            return 0;
+        }
+        try (Tracker tracker = Tracker.open(plan.trackingUri())) {
+            Progress progress = Progress.forConsole();
+            RunExecutor executor = new RunExecutor(tracker, new DatasetCache(DatasetRegistry.standard()), progress);
+            ExperimentRunner runner = new ExperimentRunner(tracker, executor, progress);
+            List<RunOutcome> outcomes = resumeRunId != null ? List.of(runner.resume(plan, resumeRunId)) : runner.run(plan);
+            return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.flowbench.run;
+
+import io.flowbench.tracking.MlflowTags;
+import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.RunStatus;
+import io.flowbench.tracking.TrackedRun;
+import io.flowbench.tracking.Tracker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs every run of an experiment plan under one parent run, one failure never stopping the others,
+ * and ends with a summary of every run (printed and logged on the parent).
+ */
+public final class ExperimentRunner {
+    private final Tracker tracker;
+    private final RunExecutor executor;
+    private final Progress progress;
+
+    public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress) {
+        this.tracker = tracker;
+        this.executor = executor;
+        this.progress = progress;
+    }
+
+    public List<RunOutcome> run(ExperimentPlan plan) {
+        String experimentId = tracker.experiment(plan.experiment().name());
+        Map<String, String> tags = Map.of(MlflowTags.GIT_COMMIT, GitInfo.commit());
+        TrackedRun parent = tracker.startRun(experimentId, plan.experiment().name(), tags, null);
+        progress.message(String.format("experiment %s: %d runs, tracked in %s (experiment %s, parent run %s)",
+                plan.experiment().name(), plan.runs().size(), tracker.localStore().describe(), experimentId, parent.id()));
+        List<RunOutcome> outcomes = new ArrayList<>();
+        for (RunPlan run : plan.runs()) {
+            outcomes.add(executor.start(run, experimentId, parent.id(), tags));
+        }
+        String summary = summary(outcomes);
+        progress.message(summary);
+        try {
+            Path file = Files.createTempDirectory("flowbench-summary").resolve("summary.md");
+            Files.writeString(file, summary);
+            parent.logArtifact(file, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long failed = outcomes.stream().filter(o -> o.status() != RunStatus.FINISHED).count();
+        parent.setTag("flowbench.failed_runs", Long.toString(failed));
+        parent.end(RunStatus.FINISHED);
+        return outcomes;
+    }
+
+    /** Continues one run of this experiment from its last checkpoint, found by its run id. */
+    public RunOutcome resume(ExperimentPlan plan, String runId) {
+        RunRecord record;
+        try {
+            record = tracker.localStore().run(runId);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("no run " + runId + " in " + tracker.localStore().describe()
+                    + " (run ids are listed by the MLflow UI and in mlruns/<experiment>/)", e);
+        }
+        String variant = record.tags().get(RunExecutor.TAG_VARIANT);
+        String seed = record.tags().get(RunExecutor.TAG_SEED);
+        RunPlan run = plan.runs().stream()
+                .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("run " + runId + " (variant " + variant + ", seed "
+                        + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
+        RunOutcome outcome = executor.resume(run, runId);
+        progress.message(summary(List.of(outcome)));
+        return outcome;
+    }
+
+    /** A Markdown table of every run's status, budget used and final test bits/dim. */
+    public static String summary(List<RunOutcome> outcomes) {
+        StringBuilder sb = new StringBuilder("| run | status | steps | images seen | training time | final test bits/dim |\n"
+                + "|---|---|---:|---:|---:|---:|\n");
+        for (RunOutcome o : outcomes) {
+            sb.append(String.format("| %s | %s | %d | %d | %s | %s |%n", o.plan().runName(), o.status(), o.steps(),
+                    o.imagesSeen(), Progress.duration(o.trainSeconds()),
+                    Double.isNaN(o.finalTestBitsPerDim()) ? "-" : String.format("%.4f", o.finalTestBitsPerDim())));
+        }
+        outcomes.stream().filter(o -> o.failure() != null)
+                .forEach(o -> sb.append(String.format("%n%s failed: %s", o.plan().runName(), o.failure())));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,116 @@
+package io.flowbench.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.tracking.LocalStore;
+import io.flowbench.tracking.MetricPoint;
+import io.flowbench.tracking.MlflowTags;
+import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.RunStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code flowbench run} end to end on a small slice of the real Fashion-MNIST (installed by bin/test):
+ * runs tracked in an MLflow file store, a diverging run FAILED without stopping the others, and a
+ * resumed run continuing from its checkpoint.
+ */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path experiment(String variants, int steps) throws Exception {
+        Path conf = dir.resolve("exp.conf");
+        Files.writeString(conf, """
+                experiment {
+                  name = tiny
+                  data { name = fashion-mnist, subset = 256, test-subset = 60 }
+                  model { levels = 2, depth = 1, hidden = 8 }
+                  training { batch-size = 16, steps = %d, warmup-steps = 5, ema-decay = 0.9, log-every-steps = 5 }
+                  evaluation { every-steps = 10, test-examples = 30, batch-size = 30, samples = 4 }
+                  checkpoint.every-steps = 10
+                  tracking.uri = "%s"
+                  variants = [ %s ]
+                }
+                """.formatted(steps, dir.resolve("mlruns").toString().replace("\\", "/"), variants));
+        return conf;
+    }
+
+    private static Map<String, RunRecord> runsByName(LocalStore store, String experimentId) {
+        return store.runs(experimentId).stream().collect(Collectors.toMap(RunRecord::runName, Function.identity()));
+    }
+
+    @Test
+    void runsAreTrackedAndADivergingRunFailsAloneWithItsStep() throws Exception {
+        Path conf = experiment("""
+                { name = glow, model.kind = glow }
+                { name = exploding, model.kind = dlf, training { lr = 1e9, lr-min = 1e9, warmup-steps = 0 } }
+                """, 20);
+        int code = FlowbenchCli.run("run", conf.toString());
+        assertEquals(1, code, "one run failed, so the command fails");
+
+        LocalStore store = new LocalStore(dir.resolve("mlruns"));
+        String expId = store.experimentByName("tiny").orElseThrow().id();
+        Map<String, RunRecord> runs = runsByName(store, expId);
+        RunRecord parent = runs.get("tiny");
+        RunRecord glow = runs.get("glow-seed0");
+        RunRecord exploding = runs.get("exploding-seed0");
+        assertEquals(RunStatus.FINISHED, parent.status());
+        assertEquals(parent.runId(), glow.tags().get(MlflowTags.PARENT_RUN_ID));
+        assertEquals(RunStatus.FINISHED, glow.status());
+        assertEquals("glow", glow.tags().get("flowbench.model_kind"));
+        assertTrue(glow.tags().get("flowbench.dataset_hash").matches("[0-9a-f]{64}"));
+        assertEquals("1", glow.params().get("model.depth"), "params are the resolved config");
+        assertEquals("256", glow.params().get("data.train.examples"));
+        List<MetricPoint> train = store.metricHistory(glow.runId(), "train_bpd");
+        assertEquals(List.of(5L, 10L, 15L, 20L), train.stream().map(MetricPoint::step).toList());
+        assertEquals(List.of(10L, 20L), store.metricHistory(glow.runId(), "test_bpd").stream().map(MetricPoint::step).toList());
+        double finalBpd = store.metricHistory(glow.runId(), "final_test_bpd").get(0).value();
+        assertTrue(finalBpd > 0 && finalBpd < 16, "final test bits/dim " + finalBpd);
+        Map<String, Long> artifacts = store.artifacts(glow.runId());
+        assertTrue(artifacts.containsKey("samples/step-0000010.png") && artifacts.containsKey("checkpoint/last.zip")
+                && artifacts.containsKey("config/resolved.conf") && artifacts.containsKey("data/provenance.json"),
+                artifacts.keySet().toString());
+
+        assertEquals(RunStatus.FAILED, exploding.status());
+        String failure = exploding.tags().get(RunExecutor.TAG_FAILURE);
+        assertTrue(failure.startsWith("non-finite"), failure);
+        assertTrue(exploding.tags().get("flowbench.failure").contains("at step"), failure);
+        assertFalse(store.metricHistory(exploding.runId(), "failed_step").isEmpty());
+        assertTrue(store.artifacts(parent.runId()).containsKey("summary.md"));
+    }
+
+    @Test
+    void resumedRunContinuesFromItsCheckpointToTheNewBudget() throws Exception {
+        Path conf = experiment("{ name = dlf, model.kind = dlf }", 10);
+        assertEquals(0, FlowbenchCli.run("run", conf.toString()));
+        LocalStore store = new LocalStore(dir.resolve("mlruns"));
+        String expId = store.experimentByName("tiny").orElseThrow().id();
+        RunRecord run = runsByName(store, expId).get("dlf-seed0");
+        List<MetricPoint> before = store.metricHistory(run.runId(), "train_bpd");
+
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20",
+                "--resume", run.runId()));
+        List<MetricPoint> after = store.metricHistory(run.runId(), "train_bpd");
+        assertEquals(List.of(5L, 10L, 15L, 20L), after.stream().map(MetricPoint::step).toList(),
+                "the curve continues at step 15 as if never interrupted");
+        assertEquals(before.get(1).value(), after.get(1).value(), 0.0, "history kept");
+        assertEquals(RunStatus.FINISHED, store.run(run.runId()).status());
+    }
+
+    @Test
+    void dryRunPrintsEveryRunAndTrainsNothing() throws Exception {
+        Path conf = experiment("{ name = a, model.kind = glow }, { name = b, model.kind = dlf }", 10);
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--dry-run", "--set", "experiment.seeds=[1,2]"));
+        assertFalse(Files.exists(dir.resolve("mlruns")), "a dry run writes no runs");
+    }
+}
