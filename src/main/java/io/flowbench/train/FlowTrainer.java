@@ -1,6 +1,8 @@
 package io.flowbench.train;
 
 import io.flowbench.model.FlowModel;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class FlowTrainer {
         this.model = model;
         this.updaterConfig = updaterConfig;
         SameDiff sd = model.graph();
+        createGradientsQuietly(sd);
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
                 parameters.add(v.name());
@@ -38,6 +41,23 @@ public final class FlowTrainer {
                 INDArray state = size == 0 ? null : Nd4j.zeros(v.dataType(), 1, size);
                 updaters.put(v.name(), updaterConfig.instantiate(state, true));
             }
+        }
+    }
+
+    /**
+     * SameDiff 1.0.0-M2.1 prints one line per op to System.out while it builds the backward graph
+     * (hundreds of lines per model); build it once here with that stream muted.
+     */
+    private static synchronized void createGradientsQuietly(SameDiff sd) {
+        if (sd.hasGradientFunction()) {
+            return;
+        }
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            sd.createGradFunction();
+        } finally {
+            System.setOut(out);
         }
     }
 
