@@ -67,24 +67,27 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private List<Check> checks(ModelSpec spec) {
-        List<Check> checks = new ArrayList<>();
-        FlowModel single = FlowModel.build(spec, DataType.FLOAT, seed);
-        ModelVerifier.perturbParameters(single, PERTURBATION, seed);
-        INDArray x = ModelVerifier.randomInput(single, 8, seed);
-        checks.add(new Check("float32 max |decode(encode(x)) - x|",
-                ModelVerifier.reconstructionError(single, x, ModelVerifier.labelsFor(single, 8)),
-                FLOAT_RECONSTRUCTION_TOLERANCE));
+        FlowModel single = perturbedModel(spec, DataType.FLOAT);
+        FlowModel dbl = perturbedModel(spec, DataType.DOUBLE);
+        return List.of(
+                reconstruction(single, FLOAT_RECONSTRUCTION_TOLERANCE),
+                reconstruction(dbl, DOUBLE_RECONSTRUCTION_TOLERANCE),
+                new Check("log-det vs finite-difference Jacobian (rel.)",
+                        ModelVerifier.logDetRelativeError(dbl, ModelVerifier.randomInput(dbl, 1, seed + 1),
+                                ModelVerifier.labelsFor(dbl, 1)),
+                        LOGDET_TOLERANCE));
+    }
 
-        FlowModel dbl = FlowModel.build(spec, DataType.DOUBLE, seed);
-        ModelVerifier.perturbParameters(dbl, PERTURBATION, seed);
-        INDArray xd = ModelVerifier.randomInput(dbl, 8, seed);
-        checks.add(new Check("float64 max |decode(encode(x)) - x|",
-                ModelVerifier.reconstructionError(dbl, xd, ModelVerifier.labelsFor(dbl, 8)),
-                DOUBLE_RECONSTRUCTION_TOLERANCE));
-        checks.add(new Check("log-det vs finite-difference Jacobian (rel.)",
-                ModelVerifier.logDetRelativeError(dbl, ModelVerifier.randomInput(dbl, 1, seed + 1),
-                        ModelVerifier.labelsFor(dbl, 1)),
-                LOGDET_TOLERANCE));
-        return checks;
+    private FlowModel perturbedModel(ModelSpec spec, DataType dtype) {
+        FlowModel model = FlowModel.build(spec, dtype, seed);
+        ModelVerifier.perturbParameters(model, PERTURBATION, seed);
+        return model;
+    }
+
+    private Check reconstruction(FlowModel model, double tolerance) {
+        String type = model.dtype() == DataType.DOUBLE ? "float64" : "float32";
+        INDArray x = ModelVerifier.randomInput(model, 8, seed);
+        return new Check(type + " max |decode(encode(x)) - x|",
+                ModelVerifier.reconstructionError(model, x, ModelVerifier.labelsFor(model, 8)), tolerance);
     }
 }
