@@ -1,5 +1,6 @@
 package io.flowbench.cli;
 
+import com.typesafe.config.ConfigException;
 import io.flowbench.config.ConfigError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ public final class FlowbenchCli {
 
     /** Bad input is the user's to fix: one clear line, not a stack trace. */
     private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
-        if (e instanceof ConfigError || e instanceof IllegalArgumentException) {
+        if (e instanceof ConfigError || e instanceof ConfigException || e instanceof IllegalArgumentException) {
             cmd.getErr().println("flowbench " + cmd.getCommandName() + ": " + e.getMessage());
             return USAGE_ERROR;
         }

@@ -30,15 +30,21 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
                         .setOriginDescription("--set " + override)).withFallback(user);
             }
             Config reference = ConfigFactory.parseResources(Experiment.class.getClassLoader(), "reference.conf");
+            KnownKeys.check(user, reference);
             Config resolved = user.withFallback(reference).resolve();
             Config exp = resolved.getConfig("experiment");
+            KnownKeys.checkTypes(exp.withoutPath("variants"), reference.getConfig("experiment").withoutPath("variants"),
+                    "experiment.");
             Config baseModel = exp.getConfig("model");
             Config baseTraining = exp.getConfig("training");
             List<Variant> variants = new ArrayList<>();
             for (Config v : exp.getConfigList("variants")) {
                 Config model = v.hasPath("model") ? v.getConfig("model").withFallback(baseModel) : baseModel;
                 Config training = v.hasPath("training") ? v.getConfig("training").withFallback(baseTraining) : baseTraining;
-                variants.add(new Variant(v.getString("name"), model, training));
+                String name = v.getString("name");
+                KnownKeys.checkTypes(model, reference.getConfig("experiment.model"), "variant " + name + ": model.");
+                KnownKeys.checkTypes(training, reference.getConfig("experiment.training"), "variant " + name + ": training.");
+                variants.add(new Variant(name, model, training));
             }
             return new Experiment(exp.getString("name"), exp.getConfig("data"), List.copyOf(variants),
                     List.copyOf(exp.getLongList("seeds")), resolved);
