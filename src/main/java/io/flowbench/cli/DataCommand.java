@@ -73,7 +73,7 @@ public final class DataCommand implements Runnable {
         Path dataDir;
 
         DatasetRegistry registry() {
-            return new DatasetRegistry(dataDir != null ? new DataLocations(dataDir) : DataLocations.fromEnvironment());
+            return DatasetRegistry.at(dataDir != null ? new DataLocations(dataDir) : DataLocations.fromEnvironment());
         }
     }
 

@@ -1,16 +1,16 @@
 package io.flowbench.cli;
 
+import com.google.inject.Injector;
 import io.flowbench.config.Experiment;
-import io.flowbench.data.DatasetRegistry;
-import io.flowbench.run.DatasetCache;
 import io.flowbench.run.ExperimentPlan;
+import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.run.ExperimentRunner;
-import io.flowbench.run.Progress;
-import io.flowbench.run.RunExecutor;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
+import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.Tracker;
+import io.flowbench.tracking.TrackingModule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ExperimentPlan plan = ExperimentPlan.of(Experiment.load(experimentFile, overrides));
+        Injector base = Injection.base();
+        ExperimentPlan plan = Injection.get(base, ExperimentPlanner.class).plan(Experiment.load(experimentFile, overrides));
         if (dryRun) {
             for (RunPlan run : plan.runs()) {
                 System.out.printf("# run %s: %s, %s%n%s%n", run.runName(), run.model().step().describe(),
@@ -47,10 +48,9 @@ final class RunCommand implements Callable<Integer> {
             System.out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
             return 0;
         }
-        try (Tracker tracker = Tracker.open(plan.trackingUri())) {
-            Progress progress = Progress.forConsole();
-            RunExecutor executor = new RunExecutor(tracker, new DatasetCache(DatasetRegistry.standard()), progress);
-            ExperimentRunner runner = new ExperimentRunner(tracker, executor, progress);
+        Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule());
+        try (Tracker tracker = Injection.get(runs, Tracker.class)) {
+            ExperimentRunner runner = Injection.get(runs, ExperimentRunner.class);
             List<RunOutcome> outcomes = resumeRunId != null ? List.of(runner.resume(plan, resumeRunId)) : runner.run(plan);
             return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
         }

@@ -43,6 +43,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment experiment = Experiment.load(experimentFile, overrides);
+        DataConfigs dataConfigs = Injection.get(Injection.base(), DataConfigs.class);
         boolean allPassed = true;
         int verified = 0;
         for (Experiment.Variant variant : experiment.variants()) {
@@ -50,7 +51,7 @@ final class VerifyCommand implements Callable<Integer> {
                 continue;
             }
             verified++;
-            ModelSpec spec = DataConfigs.resolve(experiment.data(), variant.model()).model();
+            ModelSpec spec = dataConfigs.resolve(experiment.data(), variant.model()).model();
             System.out.printf("%s: %s, %d levels x %d steps, input %s%n",
                     variant.name(), spec.step().describe(), spec.levels(), spec.depth(), spec.input());
             for (Check check : checks(spec)) {

@@ -1,7 +1,10 @@
 package io.flowbench.config;
 
+import com.google.inject.Inject;
 import com.typesafe.config.Config;
 import io.flowbench.data.DataOptions;
+import io.flowbench.data.DatasetRegistry;
+import io.flowbench.data.DatasetSource;
 import io.flowbench.data.Padding;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.model.ModelSpec;
@@ -9,8 +12,13 @@ import java.nio.file.Path;
 
 /** Maps a resolved {@code data} block (plus the model's levels and bits) to {@link DataOptions}. */
 public final class DataConfigs {
+    private final DatasetRegistry registry;
+    private final ModelConfigs models;
 
-    private DataConfigs() {
+    @Inject
+    public DataConfigs(DatasetRegistry registry, ModelConfigs models) {
+        this.registry = registry;
+        this.models = models;
     }
 
     public static DataOptions toOptions(Config data, int levels, int nBits) {
@@ -41,46 +49,27 @@ public final class DataConfigs {
      * Image shape and class count the model will see, from the options alone (no file is read):
      * the dataset's native shape, then resizing, then zero padding to a multiple of 2^levels.
      */
-    public static DataShape shapeOf(DataOptions options, Config data) {
-        String origin = data.origin().description();
-        int channels;
-        int height;
-        int width;
-        int classes;
-        switch (options.dataset()) {
-            case "fashion-mnist", "mnist" -> {
-                channels = 1; height = 28; width = 28; classes = 10;
-            }
-            case "cifar10" -> {
-                channels = 3; height = 32; width = 32; classes = 10;
-            }
-            case "imagenet32" -> {
-                channels = 3; height = 32; width = 32; classes = 1000;
-            }
-            case "imagenet64" -> {
-                channels = 3; height = 64; width = 64; classes = 1000;
-            }
-            case "image-folder" -> {
-                if (options.resize() == 0 || options.channels() == 0) {
-                    throw new ConfigError(origin, "data", "image-folder needs resize > 0 and channels = 1 or 3 to fix "
-                            + "the model's input shape before any image is read");
-                }
-                channels = options.channels(); height = 0; width = 0; classes = 0;
-            }
-            default -> throw new ConfigError(data.getValue("name").origin().description(), "data.name",
-                    "unknown dataset '" + options.dataset()
-                            + "'; known: fashion-mnist | mnist | cifar10 | imagenet32 | imagenet64 | image-folder");
+    public DataShape shapeOf(DataOptions options, Config data) {
+        DatasetSource source;
+        try {
+            source = registry.source(options.dataset());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(data.getValue("name").origin().description(), "data.name", e.getMessage());
         }
-        if (options.resize() > 0) {
-            height = options.resize();
-            width = options.resize();
+        DatasetSource.StoredShape stored = source.storedShape().orElse(null);
+        if (stored == null && (options.resize() == 0 || options.channels() == 0)) {
+            throw new ConfigError(data.origin().description(), "data", options.dataset() + " needs resize > 0 and "
+                    + "channels = 1 or 3 to fix the model's input shape before any image is read");
         }
+        int channels = stored != null ? stored.channels() : options.channels();
+        int height = options.resize() > 0 ? options.resize() : stored.height();
+        int width = options.resize() > 0 ? options.resize() : stored.width();
         if (options.pad() == Padding.ZERO) {
             int multiple = 1 << options.levels();
             height = (height + multiple - 1) / multiple * multiple;
             width = (width + multiple - 1) / multiple * multiple;
         }
-        return new DataShape(new LatentShape(channels, height, width), classes);
+        return new DataShape(new LatentShape(channels, height, width), stored != null ? stored.classes() : 0);
     }
 
     /** What the model needs to know of a dataset: the image shape and the number of classes (0: unlabelled). */
@@ -90,9 +79,9 @@ public final class DataConfigs {
     public record Resolved(DataOptions data, ModelSpec model) { }
 
     /** Resolves a variant's model block together with the experiment's data block. */
-    public static Resolved resolve(Config data, Config model) {
+    public Resolved resolve(Config data, Config model) {
         DataOptions options = toOptions(data, model.getInt("levels"), model.getInt("n-bits"));
         DataShape shape = shapeOf(options, data);
-        return new Resolved(options, ModelConfigs.toSpec(model, shape.shape(), shape.numClasses()));
+        return new Resolved(options, models.toSpec(model, shape.shape(), shape.numClasses()));
     }
 }

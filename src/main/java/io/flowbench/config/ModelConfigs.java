@@ -1,16 +1,19 @@
 package io.flowbench.config;
 
 import com.typesafe.config.Config;
-import io.flowbench.flow.DynamicLinear;
+import com.google.inject.Inject;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.model.StepSpec;
-import java.util.Locale;
+import java.util.Map;
 
 /** Maps a resolved {@code model} block of an experiment to a {@link ModelSpec}. */
 public final class ModelConfigs {
+    private final Map<String, StepReader> kinds;
 
-    private ModelConfigs() {
+    @Inject
+    public ModelConfigs(Map<String, StepReader> kinds) {
+        this.kinds = kinds;
     }
 
     /**
@@ -18,22 +21,15 @@ public final class ModelConfigs {
      * @param input      image shape of the dataset
      * @param numClasses the dataset's class count (used when the model is conditional)
      */
-    public static ModelSpec toSpec(Config model, LatentShape input, int numClasses) {
+    public ModelSpec toSpec(Config model, LatentShape input, int numClasses) {
         String origin = model.origin().description();
-        StepSpec step = switch (enumValue(model, "kind", "glow", "dlf")) {
-            case "glow" -> new StepSpec.Glow(enumValue(model, "glow.coupling", "affine", "additive").equals("additive"));
-            case "dlf" -> new StepSpec.Dlf(new DynamicLinear.Options(
-                    model.getInt("dlf.parts"),
-                    enumValue(model, "dlf.form", "non-inverse", "inverse").equals("inverse")
-                            ? DynamicLinear.Form.INVERSE : DynamicLinear.Form.NON_INVERSE,
-                    DynamicLinear.Partition.valueOf(enumValue(model, "dlf.partition", "equal", "increasing", "decreasing")
-                            .toUpperCase(Locale.ROOT)),
-                    enumValue(model, "dlf.first-part", "learned", "identity").equals("identity")
-                            ? DynamicLinear.FirstPart.IDENTITY : DynamicLinear.FirstPart.LEARNED,
-                    model.getDouble("dlf.logs-rescale-init"),
-                    model.getDouble("dlf.logs-shift-init")));
-            default -> throw new IllegalStateException();
-        };
+        String kind = model.getString("kind");
+        StepReader reader = kinds.get(kind);
+        if (reader == null) {
+            throw new ConfigError(model.getValue("kind").origin().description(), "kind",
+                    "'" + kind + "' is not one of " + String.join(" | ", kinds.keySet()));
+        }
+        StepSpec step = reader.read(model);
         boolean conditional = model.getBoolean("conditional");
         if (conditional && numClasses <= 0) {
             throw new ConfigError(origin, "model.conditional", "the dataset has no class labels");

@@ -2,15 +2,19 @@ package io.flowbench.data;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** What every {@link DatasetSource} has: a name, a description, its flip default, {@code <dataRoot>/<name>}. */
 abstract class BaseSource implements DatasetSource {
 
+    private final StoredShape storedShape;
     private final String name;
     private final String description;
     private final boolean naturalImages;
 
-    BaseSource(String name, String description, boolean naturalImages) {
+    /** @param storedShape the images' shape when the format fixes it, else null */
+    BaseSource(StoredShape storedShape, String name, String description, boolean naturalImages) {
+        this.storedShape = storedShape;
         this.name = name;
         this.description = description;
         this.naturalImages = naturalImages;
@@ -24,6 +28,11 @@ abstract class BaseSource implements DatasetSource {
     @Override
     public final String description() {
         return description;
+    }
+
+    @Override
+    public final Optional<StoredShape> storedShape() {
+        return Optional.ofNullable(storedShape);
     }
 
     @Override

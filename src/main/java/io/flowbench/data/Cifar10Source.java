@@ -26,7 +26,7 @@ final class Cifar10Source extends BaseSource {
             "horse", "ship", "truck");
 
     Cifar10Source() {
-        super(NAME, "CIFAR-10 binary batches, 50,000 train / 10,000 test, 3x32x32, 10 classes (bring your own files)", true);
+        super(new StoredShape(3, 32, 32, 10), NAME, "CIFAR-10 binary batches, 50,000 train / 10,000 test, 3x32x32, 10 classes (bring your own files)", true);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.flowbench.data;
 
+import com.google.inject.Guice;
+import com.google.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Resolves a dataset name and {@link DataOptions} into {@link DatasetSplits}: finds the files (the configured
@@ -27,17 +30,20 @@ public final class DatasetRegistry {
     private final DataLocations locations;
     private final Map<String, DatasetSource> sources = new LinkedHashMap<>();
 
-    public DatasetRegistry(DataLocations locations) {
+    @Inject
+    public DatasetRegistry(DataLocations locations, Set<DatasetSource> bound) {
         this.locations = locations;
-        for (DatasetSource s : List.of(new FashionMnistSource(), new MnistNpmSource(), new Cifar10Source(),
-                new DownsampledImageNetSource(32), new DownsampledImageNetSource(64), new ImageFolderSource())) {
-            sources.put(s.name(), s);
-        }
+        bound.forEach(s -> sources.put(s.name(), s)); // Multibinder keeps DataModule's order
+    }
+
+    /** The registry of every bound source (see {@link DataModule}) over the given locations. */
+    public static DatasetRegistry at(DataLocations locations) {
+        return Guice.createInjector(new DataModule(locations)).getInstance(DatasetRegistry.class);
     }
 
     /** The registry over {@link DataLocations#fromEnvironment()}. */
     public static DatasetRegistry standard() {
-        return new DatasetRegistry(DataLocations.fromEnvironment());
+        return at(DataLocations.fromEnvironment());
     }
 
     public DataLocations locations() {

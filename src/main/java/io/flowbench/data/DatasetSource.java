@@ -3,6 +3,7 @@ package io.flowbench.data;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One kind of dataset the registry can resolve: where its files are looked for, which files make it
@@ -19,6 +20,9 @@ public interface DatasetSource {
     /** Whether random horizontal flips suit this data (natural images) when the options do not say. */
     boolean naturalImages();
 
+    /** Image shape and class count as the format stores them; empty when the files decide (image folders). */
+    Optional<StoredShape> storedShape();
+
     /** The folders searched, in order, when no path is configured. */
     List<Path> searchPaths(DataLocations locations);
 
@@ -30,6 +34,10 @@ public interface DatasetSource {
 
     /** How to install it: a command to run, or instructions to follow. */
     InstallPlan installPlan(DataLocations locations);
+
+    /** [channels, height, width] of every image of a dataset, and its number of classes. */
+    record StoredShape(int channels, int height, int width, int classes) {
+    }
 
     /** The files found in one folder, and the ones expected there but missing. */
     record FileSet(Path dir, List<Path> files, List<String> missing) {

@@ -30,7 +30,7 @@ final class DownsampledImageNetSource extends BaseSource {
     private final int side;
 
     DownsampledImageNetSource(int side) {
-        super("imagenet" + side, "Downsampled ImageNet " + side + "x" + side + " (.npz, image-net.org), 1,281,167 train"
+        super(new StoredShape(3, side, side, 1000), "imagenet" + side, "Downsampled ImageNet " + side + "x" + side + " (.npz, image-net.org), 1,281,167 train"
                 + " / 50,000 val as test, 3x" + side + "x" + side + ", 1000 classes (bring your own files)", true);
         this.side = side;
     }

@@ -24,7 +24,7 @@ final class FashionMnistSource extends BaseSource {
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     FashionMnistSource() {
-        super(NAME, "Fashion-MNIST, 60,000 train / 10,000 test, 1x28x28, 10 classes (IDX, Debian package " + PACKAGE + ")",
+        super(new StoredShape(1, 28, 28, 10), NAME, "Fashion-MNIST, 60,000 train / 10,000 test, 1x28x28, 10 classes (IDX, Debian package " + PACKAGE + ")",
                 false);
     }
 

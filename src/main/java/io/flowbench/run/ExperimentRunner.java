@@ -1,5 +1,6 @@
 package io.flowbench.run;
 
+import com.google.inject.Inject;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -22,6 +23,7 @@ public final class ExperimentRunner {
     private final RunExecutor executor;
     private final Progress progress;
 
+    @Inject
     public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress) {
         this.tracker = tracker;
         this.executor = executor;

@@ -1,5 +1,6 @@
 package io.flowbench.run;
 
+import com.google.inject.Inject;
 import io.flowbench.data.Batch;
 import io.flowbench.data.BatchIterator;
 import io.flowbench.data.DatasetSplits;
@@ -40,6 +41,7 @@ public final class RunExecutor {
     private final DatasetCache datasets;
     private final Progress progress;
 
+    @Inject
     public RunExecutor(Tracker tracker, DatasetCache datasets, Progress progress) {
         this.tracker = tracker;
         this.datasets = datasets;

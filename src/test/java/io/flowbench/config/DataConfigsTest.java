@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.inject.Guice;
+import io.flowbench.data.DataModule;
 import io.flowbench.data.Padding;
 import io.flowbench.flow.LatentShape;
 import java.nio.file.Files;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The data block of an experiment: options, the shape the model sees, and errors naming the key. */
 class DataConfigsTest {
+    private static final DataConfigs CONFIGS =
+            Guice.createInjector(new DataModule(), new ConfigModule()).getInstance(DataConfigs.class);
     @TempDir
     Path dir;
 
@@ -27,7 +31,7 @@ class DataConfigsTest {
     @Test
     void defaultsGiveFashionMnistAtItsNativeShape() throws Exception {
         Experiment e = load("experiment.name = x");
-        DataConfigs.Resolved r = DataConfigs.resolve(e.data(), e.variants().get(0).model());
+        DataConfigs.Resolved r = CONFIGS.resolve(e.data(), e.variants().get(0).model());
         assertEquals("fashion-mnist", r.data().dataset());
         assertEquals(Padding.NONE, r.data().pad());
         assertNull(r.data().hflip(), "auto flips");
@@ -41,7 +45,7 @@ class DataConfigsTest {
     void zeroPaddingAndOverridesReachTheModelShape() throws Exception {
         Experiment e = load("experiment { data { pad = zero, subset = 500, hflip = false }, model.levels = 3 }",
                 "experiment.model.n-bits=5");
-        DataConfigs.Resolved r = DataConfigs.resolve(e.data(), e.variants().get(0).model());
+        DataConfigs.Resolved r = CONFIGS.resolve(e.data(), e.variants().get(0).model());
         assertEquals(new LatentShape(1, 32, 32), r.model().input(), "28 padded to a multiple of 8");
         assertEquals(500, r.data().subset());
         assertEquals(Boolean.FALSE, r.data().hflip());
@@ -52,7 +56,7 @@ class DataConfigsTest {
     @Test
     void threeLevelsWithoutPaddingIsRejectedWithTheFix() throws Exception {
         Experiment e = load("experiment.model.levels = 3");
-        ConfigError err = assertThrows(ConfigError.class, () -> DataConfigs.resolve(e.data(), e.variants().get(0).model()));
+        ConfigError err = assertThrows(ConfigError.class, () -> CONFIGS.resolve(e.data(), e.variants().get(0).model()));
         assertTrue(err.getMessage().contains("not divisible by 2^levels = 8")
                 && err.getMessage().contains("pad or resize"), err.getMessage());
     }
@@ -60,19 +64,27 @@ class DataConfigsTest {
     @Test
     void badValuesNameTheKey() throws Exception {
         Experiment e = load("experiment.data.pad = mirror");
-        ConfigError err = assertThrows(ConfigError.class, () -> DataConfigs.resolve(e.data(), e.variants().get(0).model()));
+        ConfigError err = assertThrows(ConfigError.class, () -> CONFIGS.resolve(e.data(), e.variants().get(0).model()));
         assertTrue(err.getMessage().contains("e.conf") && err.getMessage().contains("pad")
                 && err.getMessage().contains("'mirror' is not one of none | zero"), err.getMessage());
         Experiment unknown = load("experiment.data.name = svhn");
         ConfigError err2 = assertThrows(ConfigError.class,
-                () -> DataConfigs.resolve(unknown.data(), unknown.variants().get(0).model()));
+                () -> CONFIGS.resolve(unknown.data(), unknown.variants().get(0).model()));
         assertTrue(err2.getMessage().contains("unknown dataset 'svhn'"), err2.getMessage());
     }
 
     @Test
     void conditionalModelOnUnlabelledImagesIsRejected() throws Exception {
         Experiment e = load("experiment { data { name = image-folder, resize = 8, channels = 3 }, model.conditional = true }");
-        ConfigError err = assertThrows(ConfigError.class, () -> DataConfigs.resolve(e.data(), e.variants().get(0).model()));
+        ConfigError err = assertThrows(ConfigError.class, () -> CONFIGS.resolve(e.data(), e.variants().get(0).model()));
         assertTrue(err.getMessage().contains("no class labels"), err.getMessage());
+    }
+
+    @Test
+    void modelKindsComeFromTheBindings() throws Exception {
+        Experiment e = load("experiment.model.kind = realnvp");
+        ConfigError err = assertThrows(ConfigError.class, () -> CONFIGS.resolve(e.data(), e.variants().get(0).model()));
+        assertTrue(err.getMessage().contains("'realnvp' is not one of") && err.getMessage().contains("glow")
+                && err.getMessage().contains("dlf"), err.getMessage());
     }
 }

@@ -32,7 +32,7 @@ class DatasetRegistryTest {
         Object[] w = TestData.writeFashionMnist(root.resolve("fashion-mnist"), 50, 12);
         trainPixels = (byte[]) w[0];
         testPixels = (byte[]) w[2];
-        registry = new DatasetRegistry(new DataLocations(root));
+        registry = DatasetRegistry.at(new DataLocations(root));
     }
 
     private DatasetSplits load(DataOptions.Builder b) throws Exception {

@@ -59,7 +59,7 @@ class FashionMnistSourceTest {
     @Test
     void realPackageLoadsFastWithKnownHashes() throws Exception {
         assumeTrue(Files.isDirectory(Path.of(FashionMnistSource.PACKAGE_DIR)), "dataset-fashion-mnist is not installed");
-        DatasetRegistry registry = new DatasetRegistry(new DataLocations(root));
+        DatasetRegistry registry = DatasetRegistry.at(new DataLocations(root));
 
         long t0 = System.nanoTime();
         DatasetSplits s = registry.load(DataOptions.builder("fashion-mnist").levels(2).build());

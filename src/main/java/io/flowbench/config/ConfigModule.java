@@ -1,0 +1,17 @@
+package io.flowbench.config;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.multibindings.MapBinder;
+
+/**
+ * Guice bindings of the configuration concern: the model kinds a {@code model.kind} may name, each
+ * with the reader of its step options (a new flow family is one more binding here).
+ */
+public final class ConfigModule extends AbstractModule {
+    @Override
+    protected void configure() {
+        MapBinder<String, StepReader> kinds = MapBinder.newMapBinder(binder(), String.class, StepReader.class);
+        kinds.addBinding("glow").to(GlowStepReader.class);
+        kinds.addBinding("dlf").to(DlfStepReader.class);
+    }
+}

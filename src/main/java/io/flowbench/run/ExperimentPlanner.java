@@ -1,0 +1,44 @@
+package io.flowbench.run;
+
+import com.google.inject.Inject;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.flowbench.config.DataConfigs;
+import io.flowbench.config.Experiment;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Expands an experiment into its runs (variants x seeds), resolving and checking each before any work. */
+public final class ExperimentPlanner {
+    private final DataConfigs dataConfigs;
+
+    @Inject
+    public ExperimentPlanner(DataConfigs dataConfigs) {
+        this.dataConfigs = dataConfigs;
+    }
+
+    public ExperimentPlan plan(Experiment experiment) {
+        Config exp = experiment.resolved().getConfig("experiment");
+        List<RunPlan> runs = new ArrayList<>();
+        for (Experiment.Variant variant : experiment.variants()) {
+            RunSettings settings = RunSettings.from(exp.withValue("training", variant.training().root()));
+            // The data seed fixes splits and subsets across runs; the run seed drives initialisation,
+            // batch order and dequantization noise.
+            DataConfigs.Resolved resolved = dataConfigs.resolve(experiment.data(), variant.model());
+            for (long seed : experiment.seeds()) {
+                Config runConfig = ConfigFactory.empty()
+                        .withValue("variant", ConfigValueFactory.fromAnyRef(variant.name()))
+                        .withValue("seed", ConfigValueFactory.fromAnyRef(seed))
+                        .withValue("data", experiment.data().root())
+                        .withValue("model", variant.model().root())
+                        .withValue("training", variant.training().root())
+                        .withValue("evaluation", exp.getValue("evaluation"))
+                        .withValue("checkpoint", exp.getValue("checkpoint"));
+                runs.add(new RunPlan(experiment.name(), variant.name(), seed, resolved.data(), resolved.model(),
+                        settings, runConfig));
+            }
+        }
+        return new ExperimentPlan(experiment, exp.getString("tracking.uri"), List.copyOf(runs));
+    }
+}

@@ -1,0 +1,14 @@
+package io.flowbench.run;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+
+/** Guice bindings of the training concern: how runs report progress (the executor and runner are injectable as they are). */
+public final class TrainingModule extends AbstractModule {
+    @Provides
+    @Singleton
+    Progress progress() {
+        return Progress.forConsole();
+    }
+}
