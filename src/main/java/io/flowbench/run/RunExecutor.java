@@ -11,6 +11,7 @@ import io.flowbench.train.Checkpoint;
 import io.flowbench.train.FlowTrainer;
 import io.flowbench.train.NonFiniteLossException;
 import io.flowbench.train.PolyakAverage;
+import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.Tracker;
@@ -82,14 +83,17 @@ public final class RunExecutor {
             model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
             trainer = new FlowTrainer(model, s.updater());
             PolyakAverage average = s.emaDecay() > 0 ? new PolyakAverage(model, s.emaDecay()) : null;
+            long loggedUpTo = 0;
             if (resuming) {
                 Map<String, String> meta = Checkpoint.restore(checkpointOf(run.id()), trainer, average);
                 trainSeconds = Double.parseDouble(meta.getOrDefault(META_TRAIN_SECONDS, "0"));
-                progress.message(run.name() + ": resumed at step " + trainer.steps());
+                loggedUpTo = lastLoggedStep(run.id());
+                progress.message(run.name() + ": resumed at step " + trainer.steps() + " (checkpoint); "
+                        + Math.max(0, loggedUpTo - trainer.steps()) + " steps logged after it are redone without logging twice");
             } else {
                 logRunInputs(plan, run, splits, model);
             }
-            return loop(plan, run, splits, model, trainer, average, trainSeconds);
+            return loop(plan, run, splits, model, trainer, average, trainSeconds, loggedUpTo);
         } catch (NonFiniteLossException e) {
             run.setTag(TAG_FAILURE, e.getMessage());
             run.logMetric("failed_step", e.step(), e.step());
@@ -125,7 +129,7 @@ public final class RunExecutor {
     }
 
     private RunOutcome loop(RunPlan plan, TrackedRun run, DatasetSplits splits, FlowModel model, FlowTrainer trainer,
-                            PolyakAverage average, double trainSecondsBefore) throws IOException {
+                            PolyakAverage average, double trainSecondsBefore, long loggedUpTo) throws IOException {
         RunSettings s = plan.settings();
         Dequantizer dequantizer = new Dequantizer(plan.model().nBits());
         boolean conditional = plan.model().conditional();
@@ -162,21 +166,23 @@ public final class RunExecutor {
                 lossCount++;
                 long step = trainer.steps();
                 if (step % s.logEverySteps() == 0) {
-                    double imagesPerSecond = lossCount * s.batchSize() / windowSeconds;
-                    Map<String, Double> m = new LinkedHashMap<>();
-                    m.put("train_bpd", lossSum / lossCount);
-                    m.put("lr", s.schedule().valueAt((int) step - 1, 0));
-                    m.put("images_per_sec", imagesPerSecond);
-                    m.put("train_time_sec", trainSeconds);
-                    m.put("images_seen", (double) step * s.batchSize());
-                    run.logMetrics(m, step);
-                    progress.update(run.name(), step, s.steps(), imagesPerSecond, lossSum / lossCount,
-                            secondsLeft(s, step, trainSeconds, windowSeconds / lossCount));
+                    if (step > loggedUpTo) {
+                        double imagesPerSecond = lossCount * s.batchSize() / windowSeconds;
+                        Map<String, Double> m = new LinkedHashMap<>();
+                        m.put("train_bpd", lossSum / lossCount);
+                        m.put("lr", s.schedule().valueAt((int) step - 1, 0));
+                        m.put("images_per_sec", imagesPerSecond);
+                        m.put("train_time_sec", trainSeconds);
+                        m.put("images_seen", (double) step * s.batchSize());
+                        run.logMetrics(m, step);
+                        progress.update(run.name(), step, s.steps(), imagesPerSecond, lossSum / lossCount,
+                                secondsLeft(s, step, trainSeconds, windowSeconds / lossCount));
+                    }
                     lossSum = 0;
                     lossCount = 0;
                     windowSeconds = 0;
                 }
-                if (step % s.evalEverySteps() == 0) {
+                if (step % s.evalEverySteps() == 0 && step > loggedUpTo) {
                     evaluate(plan, run, model, average, periodic, "test_bpd", step, trainSeconds);
                 }
                 if (step % s.checkpointEverySteps() == 0) {
@@ -193,6 +199,14 @@ public final class RunExecutor {
         progress.message(String.format("%s: finished, %d steps, final test %.4f bits/dim (%d images, %s of training)",
                 run.name(), steps, finalBpd, full.size(), Progress.duration(trainSeconds)));
         return new RunOutcome(plan, run.id(), RunStatus.FINISHED, steps, steps * s.batchSize(), trainSeconds, finalBpd, null);
+    }
+
+    /**
+     * The last step a killed run logged metrics for: steps between its last checkpoint and that one
+     * are trained again (identically: batches and noise are functions of the step) but not re-logged.
+     */
+    private long lastLoggedStep(String runId) {
+        return tracker.localStore().metricHistory(runId, "train_bpd").stream().mapToLong(MetricPoint::step).max().orElse(0);
     }
 
     private static boolean budgetSpent(RunSettings s, long steps, double trainSeconds) {
