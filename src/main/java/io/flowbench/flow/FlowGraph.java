@@ -26,6 +26,7 @@ public final class FlowGraph {
     private final DataType dtype;
     private final SplittableRandom init;
     private final List<DataDependentInit> dataDependentInits = new ArrayList<>();
+    private final List<SDVariable> l2Weights = new ArrayList<>();
 
     public FlowGraph(SameDiff sd, DataType dtype, long initSeed) {
         if (!dtype.isFPType()) {
@@ -92,6 +93,16 @@ public final class FlowGraph {
                 .weightsFormat(WeightsFormat.YXIO)
                 .build();
         return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
+    }
+
+    /** Marks a weight matrix for the optional L2 penalty (the 1x1 convolutions' W). */
+    void registerL2Weight(SDVariable weight) {
+        l2Weights.add(weight);
+    }
+
+    /** Weights subject to the optional L2 penalty, in creation order. */
+    public List<SDVariable> l2Weights() {
+        return List.copyOf(l2Weights);
     }
 
     void registerDataDependentInit(DataDependentInit layer) {

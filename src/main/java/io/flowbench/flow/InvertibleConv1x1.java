@@ -60,6 +60,7 @@ public final class InvertibleConv1x1 implements FlowLayer {
         SDVariable u = upperVar.mul(g.constant(name + "/umask", strictUpperMask))
                 .add(eyeC.mul(signS.mul(sd.math().exp(logS))));
         this.weight = sd.mmul(permutation, sd.mmul(l, u));
+        g.registerL2Weight(weight);
         this.bias = withBias ? g.zeros(name + "/bias", channels) : null;
     }
 

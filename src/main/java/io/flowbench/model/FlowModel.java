@@ -30,6 +30,8 @@ public final class FlowModel {
     public static final String BITS_PER_DIM = "bits_per_dim";
     public static final String LOSS = "loss";
     public static final String DECODED = "x_decoded";
+    /** What training minimises when an L2 penalty is added: {@value #LOSS} plus the penalty. */
+    public static final String OBJECTIVE = "objective";
 
     private final ModelSpec spec;
     private final SameDiff sd;
@@ -224,6 +226,30 @@ public final class FlowModel {
             path.add(Nd4j.concat(0, rows));
         }
         return decode(path, labels == null ? null : Nd4j.repeat(labels, points).reshape(points, -1));
+    }
+
+    /**
+     * Adds coefficient * sum ||W||_F^2 over the invertible 1x1 convolutions' weights (composed from
+     * their LU factors) to what training minimises; {@value #LOSS} stays pure bits/dim. Must come
+     * before the first training step (before the gradient graph exists).
+     */
+    public void addL2Penalty(double coefficient) {
+        if (coefficient < 0) {
+            throw new IllegalArgumentException("L2 coefficient must be >= 0, got " + coefficient);
+        }
+        if (coefficient == 0 || graph.l2Weights().isEmpty()) {
+            return;
+        }
+        if (sd.hasGradientFunction()) {
+            throw new IllegalStateException("the L2 penalty must be added before training starts");
+        }
+        SDVariable penalty = null;
+        for (SDVariable w : graph.l2Weights()) {
+            SDVariable term = sd.math().square(w).sum();
+            penalty = penalty == null ? term : penalty.add(term);
+        }
+        sd.getVariable(LOSS).add(OBJECTIVE, penalty.mul(coefficient));
+        sd.setLossVariables(OBJECTIVE);
     }
 
     public boolean isInitialised() {

@@ -81,7 +81,7 @@ public final class RunExecutor {
         try {
             DatasetSplits splits = datasets.load(plan.data());
             model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
-            trainer = new FlowTrainer(model, s.updater());
+            trainer = new FlowTrainer(model, s.updater(), s.invConvL2());
             PolyakAverage average = s.emaDecay() > 0 ? new PolyakAverage(model, s.emaDecay()) : null;
             long loggedUpTo = 0;
             if (resuming) {

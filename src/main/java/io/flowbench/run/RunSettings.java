@@ -13,6 +13,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  */
 public record RunSettings(int batchSize, long steps, double wallMinutes, String optimizer, double lr,
                           double lrDecay, double lrDecaySteps, double lrMin, int warmupSteps, double emaDecay,
+                          double invConvL2,
                           int logEverySteps, int evalEverySteps, int evalTestExamples, int evalBatchSize,
                           long evalNoiseSeed, int samples, double temperature, int checkpointEverySteps) {
 
@@ -26,7 +27,8 @@ public record RunSettings(int batchSize, long steps, double wallMinutes, String 
         }
         RunSettings s = new RunSettings(t.getInt("batch-size"), t.getLong("steps"), t.getDouble("wall-minutes"),
                 optimizer, t.getDouble("lr"), t.getDouble("lr-decay"), t.getDouble("lr-decay-steps"),
-                t.getDouble("lr-min"), t.getInt("warmup-steps"), t.getDouble("ema-decay"), t.getInt("log-every-steps"),
+                t.getDouble("lr-min"), t.getInt("warmup-steps"), t.getDouble("ema-decay"), t.getDouble("invconv-l2"),
+                t.getInt("log-every-steps"),
                 e.getInt("every-steps"), e.getInt("test-examples"), e.getInt("batch-size"), e.getLong("noise-seed"),
                 e.getInt("samples"), e.getDouble("temperature"), experiment.getInt("checkpoint.every-steps"));
         s.check(origin);
@@ -39,6 +41,7 @@ public record RunSettings(int batchSize, long steps, double wallMinutes, String 
                 "a run needs a budget: steps > 0 or wall-minutes > 0");
         require(steps >= 0 && wallMinutes >= 0, origin, "training.steps", "budgets must be >= 0");
         require(emaDecay >= 0 && emaDecay < 1, origin, "training.ema-decay", "must be in [0, 1), got " + emaDecay);
+        require(invConvL2 >= 0, origin, "training.invconv-l2", "must be >= 0, got " + invConvL2);
         require(logEverySteps >= 1, origin, "training.log-every-steps", "must be >= 1");
         require(evalEverySteps >= 1 && evalBatchSize >= 1 && evalTestExamples >= 0, origin, "evaluation",
                 "every-steps and batch-size must be >= 1, test-examples >= 0");

@@ -30,6 +30,12 @@ public final class FlowTrainer {
     private long steps;
 
     public FlowTrainer(FlowModel model, IUpdater updaterConfig) {
+        this(model, updaterConfig, 0);
+    }
+
+    /** @param invConvL2 coefficient of the L2 penalty on the 1x1 convolutions' weights (0: none) */
+    public FlowTrainer(FlowModel model, IUpdater updaterConfig, double invConvL2) {
+        model.addL2Penalty(invConvL2);
         this.model = model;
         this.updaterConfig = updaterConfig;
         SameDiff sd = model.graph();

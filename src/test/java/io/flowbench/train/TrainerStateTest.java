@@ -109,4 +109,19 @@ class TrainerStateTest {
         Exception e = assertThrows(java.io.IOException.class, () -> Checkpoint.restore(file, other, null));
         assertTrue(e.getMessage().contains("a different architecture"), e.getMessage());
     }
+
+    @Test
+    void l2PenaltyOnTheOneByOneConvolutionsEntersTheObjectiveOnly() {
+        FlowModel model = FlowModel.build(SPEC, DataType.DOUBLE, 1);
+        FlowTrainer trainer = new FlowTrainer(model, new AdaMax(1e-3), 0.5);
+        INDArray x = ModelVerifier.randomInput(model, 4, 3);
+        Map<String, INDArray> out = model.graph().output(model.inputs(x, null), FlowModel.LOSS, FlowModel.OBJECTIVE);
+        // At initialisation each W is a rotation, so ||W||_F^2 = C: levels of 4 and 8 channels, 2 steps each.
+        double expected = 0.5 * (2 * 4 + 2 * 8);
+        assertEquals(expected, out.get(FlowModel.OBJECTIVE).getDouble(0) - out.get(FlowModel.LOSS).getDouble(0), 1e-9);
+        model.initialise(x, null);
+        double bpd = model.bitsPerDim(x, null).meanNumber().doubleValue();
+        assertEquals(bpd, trainer.step(x, null), 1e-9, "the step reports pure bits/dim, not the penalised objective");
+        assertThrows(IllegalStateException.class, () -> model.addL2Penalty(0.1), "too late once training started");
+    }
 }
