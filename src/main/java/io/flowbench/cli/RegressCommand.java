@@ -2,6 +2,7 @@ package io.flowbench.cli;
 
 import io.flowbench.config.Experiment;
 import io.flowbench.report.Baselines;
+import io.flowbench.report.ComparisonReport;
 import io.flowbench.report.ExperimentReports;
 import io.flowbench.report.ExperimentResults;
 import io.flowbench.report.RegressionCheck;
@@ -61,7 +62,7 @@ final class RegressCommand implements Callable<Integer> {
             long start = System.nanoTime();
             int code = FlowbenchCli.run("run", smokeFile.toString(), "--set",
                     "experiment.tracking.uri=\"" + store.toString().replace("\\", "/") + "\"");
-            double minutes = (System.nanoTime() - start) / 6e10;
+            double seconds = (System.nanoTime() - start) / 1e9;
             if (code == FlowbenchCli.USAGE_ERROR) {
                 return code;
             }
@@ -69,8 +70,8 @@ final class RegressCommand implements Callable<Integer> {
             Map<String, RegressionCheck.Measured> measured = RegressionCheck.measured(results);
             List<RegressionCheck.Line> lines = RegressionCheck.check(
                     recorded == null ? Map.of() : recorded.variants(), measured);
-            System.out.printf(Locale.ROOT, "%nregress: %s, %d runs in %.1f min, final test bits/dim (mean over seeds) "
-                    + "against %s:%n%n%s%n", smokeFile, results.runs().size(), minutes, baselinesFile,
+            System.out.printf(Locale.ROOT, "%nregress: %s, %d runs in %s, final test bits/dim (mean over seeds) "
+                    + "against %s:%n%n%s%n", smokeFile, results.runs().size(), ComparisonReport.duration(seconds), baselinesFile,
                     RegressionCheck.table(lines));
             if (update) {
                 return record(baselinesFile, smoke.toString(), recorded, measured, sha);

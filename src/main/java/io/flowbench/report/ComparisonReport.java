@@ -253,7 +253,8 @@ public final class ComparisonReport {
                 : Stats.fixed(s.mean() * k, decimals) + " ± " + Stats.fixed(s.sd() * k, decimals) + unit;
     }
 
-    static String duration(double seconds) {
+    /** A time in seconds below two minutes, else in minutes ("43 s", "5.2 min"). */
+    public static String duration(double seconds) {
         return duration(Stats.of(List.of(seconds)));
     }
 }

@@ -98,7 +98,7 @@ public final class RegressionCheck {
             Stats s = l.measured() == null ? Stats.EMPTY : l.measured().finalTestBpd();
             t.row(l.variant(), l.baseline() == null ? "-" : Stats.fixed(l.baseline().expected(), 4),
                     l.baseline() == null ? "-" : "± " + Stats.fixed(l.baseline().tolerance(), 4),
-                    s.isEmpty() ? "-" : Stats.fixed(s.mean(), 4) + " (" + s.n() + " seeds)",
+                    s.isEmpty() ? "-" : Stats.fixed(s.mean(), 4) + " (" + s.n() + (s.n() == 1 ? " seed)" : " seeds)"),
                     s.n() > 1 ? Stats.fixed(s.sd(), 4) : "-",
                     Double.isNaN(l.delta()) ? "-" : String.format(Locale.ROOT, "%+.4f", l.delta()), l.verdict().name());
         }
