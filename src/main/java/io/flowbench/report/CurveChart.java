@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -17,9 +17,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Learning curves as a PNG: periodic test bits/dim against images seen (or training time), one line per
- * variant (the mean over its seeds) in a band from the lowest to the highest seed. Seeds are evaluated at
- * the same steps, but their images and times can differ, so each seed's curve is interpolated linearly
- * at every x where any seed of the variant has an evaluation, within that seed's own range.
+ * variant (the mean over its seeds) in a band from the lowest to the highest seed.
  */
 final class CurveChart {
     private static final Color[] PALETTE = {
@@ -29,65 +27,33 @@ final class CurveChart {
     private CurveChart() {
     }
 
-    /** The mean and the band of one variant's curves on a shared x grid. */
+    /** The mean and the band of one variant's curves, one point per evaluation step. */
     record Band(double[] x, double[] mean, double[] low, double[] high) { }
 
+    /**
+     * Seeds are evaluated at the same steps, so they are aggregated step by step: x is the seeds' mean
+     * position on the axis at that step (images seen agree; training times differ a little), the line the mean
+     * test bits/dim and the band its lowest and highest seed. A step only some seeds reached (a run stopped
+     * early) counts the seeds that have it.
+     */
     static Band band(List<List<EvalPoint>> seeds, Budget axis) {
-        TreeSet<Double> grid = new TreeSet<>();
+        TreeMap<Long, List<EvalPoint>> bySteps = new TreeMap<>();
         seeds.forEach(c -> c.forEach(p -> {
             if (Double.isFinite(p.at(axis)) && Double.isFinite(p.testBpd())) {
-                grid.add(p.at(axis));
+                bySteps.computeIfAbsent(p.step(), k -> new ArrayList<>()).add(p);
             }
         }));
-        List<double[]> rows = new ArrayList<>();
-        for (double x : grid) {
-            double sum = 0;
-            double low = Double.POSITIVE_INFINITY;
-            double high = Double.NEGATIVE_INFINITY;
-            int n = 0;
-            for (List<EvalPoint> c : seeds) {
-                double y = interpolate(c, axis, x);
-                if (Double.isFinite(y)) {
-                    sum += y;
-                    low = Math.min(low, y);
-                    high = Math.max(high, y);
-                    n++;
-                }
-            }
-            if (n > 0) {
-                rows.add(new double[] {x, sum / n, low, high});
-            }
+        int n = bySteps.size();
+        Band b = new Band(new double[n], new double[n], new double[n], new double[n]);
+        int i = 0;
+        for (List<EvalPoint> at : bySteps.values()) {
+            b.x()[i] = at.stream().mapToDouble(p -> p.at(axis)).average().orElseThrow();
+            b.mean()[i] = at.stream().mapToDouble(EvalPoint::testBpd).average().orElseThrow();
+            b.low()[i] = at.stream().mapToDouble(EvalPoint::testBpd).min().orElseThrow();
+            b.high()[i] = at.stream().mapToDouble(EvalPoint::testBpd).max().orElseThrow();
+            i++;
         }
-        double[][] cols = new double[4][rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            for (int j = 0; j < 4; j++) {
-                cols[j][i] = rows.get(i)[j];
-            }
-        }
-        return new Band(cols[0], cols[1], cols[2], cols[3]);
-    }
-
-    /** A curve's test bits/dim at x, linear between evaluations; NaN outside its range. */
-    static double interpolate(List<EvalPoint> curve, Budget axis, double x) {
-        EvalPoint prev = null;
-        for (EvalPoint p : curve) {
-            double px = p.at(axis);
-            if (!Double.isFinite(px) || !Double.isFinite(p.testBpd())) {
-                continue;
-            }
-            if (px == x) {
-                return p.testBpd();
-            }
-            if (px > x) {
-                if (prev == null) {
-                    return Double.NaN;
-                }
-                double f = (x - prev.at(axis)) / (px - prev.at(axis));
-                return prev.testBpd() + f * (p.testBpd() - prev.testBpd());
-            }
-            prev = p;
-        }
-        return Double.NaN;
+        return b;
     }
 
     /** The chart of every variant of {@code results} against {@code axis} (IMAGES or TIME), as PNG bytes. */
