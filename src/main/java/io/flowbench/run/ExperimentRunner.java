@@ -1,6 +1,7 @@
 package io.flowbench.run;
 
 import com.google.inject.Inject;
+import io.flowbench.report.ExperimentReports;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -49,6 +50,8 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        progress.message(ExperimentReports.publish(tracker.localStore(), parent, plan.experiment().name(),
+                plan.experiment().resolved()));
         long failed = outcomes.stream().filter(o -> o.status() != RunStatus.FINISHED).count();
         parent.setTag("flowbench.failed_runs", Long.toString(failed));
         parent.end(RunStatus.FINISHED);

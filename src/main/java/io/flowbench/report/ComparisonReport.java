@@ -1,0 +1,260 @@
+package io.flowbench.report;
+
+import io.flowbench.report.EvalPoint.Budget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The comparison of an experiment's variants, built from its tracked runs alone: likelihood (final test
+ * bits/dim per variant over seeds, beside published figures where the setting matches), convergence
+ * (budget to reach a target test bits/dim and speed-up against the baseline, see {@link Convergence}), a
+ * table of every run, and learning curves. Rendered as Markdown, a self-contained HTML page, CSV tables
+ * and PNG charts.
+ */
+public final class ComparisonReport {
+    public static final String MARKDOWN = "report.md";
+    public static final String HTML = "report.html";
+    static final String CURVES_PNG = "learning-curves.png";
+    static final String CURVES_TIME_PNG = "learning-curves-time.png";
+
+    private final ExperimentResults results;
+    private final String baseline;
+    private final double target;
+    private final boolean targetFromBaseline;
+    private final List<String> warnings = new ArrayList<>();
+    private final List<Convergence.Row> convergence;
+    private final Document document;
+    private final Map<String, String> csv = new LinkedHashMap<>();
+    private final Map<String, byte[]> charts = new LinkedHashMap<>();
+
+    private ComparisonReport(ExperimentResults results, ReportSettings settings) {
+        this.results = results;
+        List<String> variants = results.variants();
+        if (!settings.baseline().isEmpty() && !variants.contains(settings.baseline())) {
+            warnings.add("report.baseline '" + settings.baseline() + "' is not a variant of this experiment ("
+                    + String.join(", ", variants) + "); the first variant is the baseline.");
+        }
+        this.baseline = variants.contains(settings.baseline()) ? settings.baseline() : variants.get(0);
+        this.targetFromBaseline = settings.targetBpd() == 0;
+        this.target = targetFromBaseline
+                ? Convergence.defaultTarget(results.runsOf(baseline)).orElse(Double.NaN) : settings.targetBpd();
+        this.convergence = Double.isNaN(target) ? List.of() : Convergence.table(results, baseline, target);
+        results.runs().stream().filter(r -> !r.finished()).forEach(r -> warnings.add(
+                "run " + r.runName() + " is " + r.status() + ": its curve counts as far as it got; it has "
+                        + (Double.isNaN(r.finalTestBpd()) ? "no" : "a") + " final test bits/dim."));
+        charts.put(CURVES_PNG, CurveChart.png(results, Budget.IMAGES, target));
+        charts.put(CURVES_TIME_PNG, CurveChart.png(results, Budget.TIME, target));
+        this.document = document();
+        csv.put("likelihood.csv", ReportCsv.likelihood(results));
+        csv.put("convergence.csv", ReportCsv.convergence(convergence, target));
+        csv.put("runs.csv", ReportCsv.runs(results));
+        csv.put("curves.csv", ReportCsv.curves(results));
+    }
+
+    /** Builds the report; {@code settings} choose the baseline and the target. */
+    public static ComparisonReport of(ExperimentResults results, ReportSettings settings) {
+        if (results.runs().isEmpty()) {
+            throw new IllegalArgumentException("experiment '" + results.experiment() + "' has no runs to compare");
+        }
+        return new ComparisonReport(results, settings);
+    }
+
+    public String baseline() {
+        return baseline;
+    }
+
+    /** The convergence target in test bits/dim; NaN when the baseline has no evaluation yet. */
+    public double target() {
+        return target;
+    }
+
+    public List<Convergence.Row> convergence() {
+        return convergence;
+    }
+
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    public String markdown() {
+        return document.markdown();
+    }
+
+    public String html() {
+        return document.html("flowbench: " + results.experiment());
+    }
+
+    /** Writes the report's files into {@code dir} (created when missing) and returns them. */
+    public List<Path> writeTo(Path dir) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            files.add(Files.writeString(dir.resolve(MARKDOWN), markdown()));
+            files.add(Files.writeString(dir.resolve(HTML), html()));
+            for (Map.Entry<String, String> c : csv.entrySet()) {
+                files.add(Files.writeString(dir.resolve(c.getKey()), c.getValue()));
+            }
+            for (Map.Entry<String, byte[]> c : charts.entrySet()) {
+                files.add(Files.write(dir.resolve(c.getKey()), c.getValue()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report to " + dir, e);
+        }
+        return files;
+    }
+
+    // ------------------------------------------------------------------ the document
+
+    private Document document() {
+        RunResult first = results.runs().get(0);
+        Document d = new Document().heading(1, "Comparison: " + results.experiment());
+        String seeds = results.runs().stream().map(r -> Long.toString(r.seed())).distinct()
+                .collect(Collectors.joining(", "));
+        d.paragraph(String.format(Locale.ROOT, "Parent run %s (started %s UTC) in %s: %d runs, variants %s x seeds %s. "
+                        + "Dataset %s: %s training and %s test images.%s", results.parent().runId(),
+                DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(
+                        Instant.ofEpochMilli(results.parent().startTime()).atOffset(ZoneOffset.UTC)),
+                results.store(), results.runs().size(), String.join(", ", results.variants()), seeds,
+                first.param("data.name", "?"), first.param("data.train.examples", "?"),
+                first.param("data.test.examples", "?"),
+                results.otherParents() > 0 ? " The store holds " + results.otherParents() + " other invocation(s) of "
+                        + "this experiment; `flowbench compare --parent RUN_ID` reports another." : ""));
+        warnings.forEach(w -> d.paragraph("Note: " + w));
+        likelihood(d, first);
+        convergence(d, first);
+        runs(d);
+        d.heading(2, "Learning curves");
+        d.paragraph("Periodic test bits/dim against images seen and against training time: the line is the mean over "
+                + "seeds, the band spans the lowest to the highest seed, the dashed line is the convergence target.");
+        d.image(CURVES_PNG, "test bits/dim against images seen", charts.get(CURVES_PNG));
+        d.image(CURVES_TIME_PNG, "test bits/dim against training time", charts.get(CURVES_TIME_PNG));
+        return d;
+    }
+
+    private void likelihood(Document d, RunResult first) {
+        d.heading(2, "Likelihood");
+        d.paragraph("Final test bits/dim on the whole test split (" + first.param("data.test.examples", "?")
+                + " images) with the Polyak-averaged (EMA) weights and fixed dequantization noise: mean ± sample "
+                + "standard deviation over seeds, and the range over seeds. Training images/s: the median over logging "
+                + "windows after the first (warm-up), averaged over seeds.");
+        Table t = new Table("llrrrrrl", "variant", "model", "parameters", "runs", "final test bits/dim", "range",
+                "training images/s", "published");
+        for (String v : results.variants()) {
+            List<RunResult> runs = results.runsOf(v);
+            RunResult r0 = runs.get(0);
+            long finished = runs.stream().filter(RunResult::finished).count();
+            Stats bpd = Stats.of(runs.stream().map(RunResult::finalTestBpd).toList());
+            Stats ips = Stats.of(runs.stream().map(RunResult::imagesPerSecond).toList());
+            t.row(v + (v.equals(baseline) ? " (baseline)" : ""), r0.modelDescription(),
+                    r0.parameterCount() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r0.parameterCount()),
+                    finished == runs.size() ? Integer.toString(runs.size()) : finished + " of " + runs.size() + " finished",
+                    bpd.meanSd(4), bpd.range(4), ips.isEmpty() ? "-" : Stats.fixed(ips.mean(), 0),
+                    PublishedResults.cell(r0));
+        }
+        d.table(t);
+        String dataset = first.param("data.name", "?");
+        if (!PublishedResults.hasDataset(dataset)) {
+            d.paragraph("Published: neither the Glow paper nor the DLF paper reports a result on " + dataset + ".");
+        } else {
+            d.paragraph("Published: Glow figures from Kingma and Dhariwal (2018), Table 2; shown as comparable only for "
+                    + "the same architecture on the full training set. DLF paper figures (arXiv 1905.03239) are not "
+                    + "listed: not verified here.");
+        }
+    }
+
+    private void convergence(Document d, RunResult first) {
+        d.heading(2, "Convergence");
+        if (Double.isNaN(target)) {
+            d.paragraph("No target: the baseline (" + baseline + ") has no periodic test evaluation yet.");
+            return;
+        }
+        String testImages = first.param("evaluation.test-examples", "?");
+        d.paragraph(String.format(Locale.ROOT, "Target: %.4f test bits/dim, %s. Measured on the periodic evaluations "
+                        + "(Polyak-averaged weights, the first %s test images, every %s steps). The budget to reach the "
+                        + "target is interpolated linearly between the evaluations either side of it, in steps, images "
+                        + "seen and training time (optimisation only, evaluations excluded): mean ± sample standard "
+                        + "deviation over the seeds that reach it. Speed-up: the baseline's budget for the same seed "
+                        + "divided by the variant's, mean ± sample standard deviation over seeds (min–max).",
+                target, targetFromBaseline ? "the baseline " + baseline + "'s best (the highest of its seeds' lowest "
+                        + "periodic test bits/dim, so every baseline seed reaches it)" : "set by report.target-bpd",
+                "0".equals(testImages) ? "all" : testImages, first.param("evaluation.every-steps", "?")));
+        Table t = new Table("lrrrrrr", "variant", "reached", "steps", "images seen", "training time",
+                "speed-up (images)", "speed-up (time)");
+        boolean bounded = false;
+        for (Convergence.Row r : convergence) {
+            if (r.neverReached()) {
+                t.row(r.variant(), String.format(Locale.ROOT, "never (best %s)", Stats.fixed(r.best(), 4)),
+                        "-", "-", "-", "-", "-");
+                continue;
+            }
+            String mark = r.boundedByFirstEvaluation() ? "≤ " : "";
+            bounded |= r.boundedByFirstEvaluation();
+            t.row(r.variant() + (r.baseline() ? " (baseline)" : ""), r.reached() + "/" + r.runs(),
+                    mark + r.steps().meanSd(0), mark + images(r.images()), mark + duration(r.seconds()),
+                    r.baseline() ? "1 (baseline)" : speedup(r.speedupImages()),
+                    r.baseline() ? "1 (baseline)" : speedup(r.speedupTime()));
+        }
+        d.table(t);
+        if (bounded) {
+            d.paragraph("≤: a seed was already at or below the target at its first evaluation, so its budget is that "
+                    + "evaluation's (an upper bound).");
+        }
+        if (convergence.stream().anyMatch(r -> !r.neverReached() && r.reached() < r.runs())) {
+            d.paragraph("A variant reached by fewer than all its seeds is summarised over the seeds that reached the target.");
+        }
+    }
+
+    private void runs(Document d) {
+        d.heading(2, "Runs");
+        Table t = new Table("llrlrrrrrr", "run", "variant", "seed", "status", "steps", "images seen", "training time",
+                "images/s", "best periodic test bits/dim", "final test bits/dim");
+        for (RunResult r : results.runs()) {
+            t.row(r.runName(), r.variant(), Long.toString(r.seed()), r.status().name(), Long.toString(r.steps()),
+                    String.format(Locale.ROOT, "%,.0f", r.imagesSeen()), duration(r.trainSeconds()),
+                    Stats.fixed(r.imagesPerSecond(), 0), Stats.fixed(r.bestTestBpd(), 4), Stats.fixed(r.finalTestBpd(), 4));
+        }
+        d.table(t);
+    }
+
+    private static String images(Stats s) {
+        return s.n() == 1 ? String.format(Locale.ROOT, "%,.0f", s.mean())
+                : String.format(Locale.ROOT, "%,.0f ± %,.0f", s.mean(), s.sd());
+    }
+
+    private static String speedup(Stats s) {
+        if (s.isEmpty()) {
+            return "-";
+        }
+        return s.n() == 1 ? Stats.fixed(s.mean(), 2) + "x"
+                : Stats.fixed(s.mean(), 2) + "x ± " + Stats.fixed(s.sd(), 2) + " (" + s.range(2) + ")";
+    }
+
+    /** A time in seconds (or mean ± sd) in seconds below two minutes, else in minutes. */
+    static String duration(Stats s) {
+        if (s.isEmpty()) {
+            return "-";
+        }
+        boolean minutes = s.mean() >= 120;
+        double k = minutes ? 1 / 60.0 : 1;
+        String unit = minutes ? " min" : " s";
+        int decimals = minutes ? 1 : 0;
+        return s.n() == 1 ? Stats.fixed(s.mean() * k, decimals) + unit
+                : Stats.fixed(s.mean() * k, decimals) + " ± " + Stats.fixed(s.sd() * k, decimals) + unit;
+    }
+
+    /** A time in seconds below two minutes, else in minutes ("43 s", "5.2 min"). */
+    public static String duration(double seconds) {
+        return duration(Stats.of(List.of(seconds)));
+    }
+}

@@ -1,0 +1,78 @@
+package io.flowbench.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Published test bits/dim that a run can stand beside: only figures checked against the paper, with the
+ * architecture they were obtained with, so that a report shows one only where dataset and architecture match.
+ *
+ * <p>Glow (Kingma and Dhariwal 2018, arXiv 1807.03039), Table 2, unconditional, affine coupling, 8-bit,
+ * 512 channels; levels and steps per level from the paper's hyper-parameter table and the openai/glow
+ * README commands. The DLF paper (arXiv 1905.03239) also reports CIFAR-10 and ImageNet figures; they are
+ * left out until checked against its table (a wrong "published" number is worse than none).
+ */
+public final class PublishedResults {
+
+    /** A published result: dataset, model kind, architecture, test bits/dim and where it is printed. */
+    public record Row(String dataset, String kind, int levels, int depth, int hidden, double bpd, String source) {
+
+        String architecture() {
+            return String.format(Locale.ROOT, "L=%d, K=%d, width %d", levels, depth, hidden);
+        }
+    }
+
+    static final List<Row> ROWS = List.of(
+            new Row("cifar10", "glow", 3, 32, 512, 3.35, "Glow paper, Table 2"),
+            new Row("imagenet32", "glow", 3, 48, 512, 4.09, "Glow paper, Table 2"),
+            new Row("imagenet64", "glow", 4, 48, 512, 3.81, "Glow paper, Table 2"));
+
+    private PublishedResults() {
+    }
+
+    /** Whether any published Glow/DLF figure exists for this dataset. */
+    public static boolean hasDataset(String dataset) {
+        return ROWS.stream().anyMatch(r -> r.dataset().equals(dataset));
+    }
+
+    /** The published row for a run's dataset and model kind, if there is one. */
+    public static Optional<Row> forRun(RunResult run) {
+        String dataset = run.param("data.name", "");
+        String kind = run.param("model.kind", "");
+        return ROWS.stream().filter(r -> r.dataset().equals(dataset) && r.kind().equals(kind)).findFirst();
+    }
+
+    /**
+     * The cell beside our figure: the published number when our run matches its setting (full training set,
+     * 8 bits, unconditional, affine coupling, same levels, depth and width), otherwise the number with the
+     * reason it is not comparable; "-" when nothing is published for this dataset and model.
+     */
+    public static String cell(RunResult run) {
+        Optional<Row> row = forRun(run);
+        if (row.isEmpty()) {
+            return "-";
+        }
+        Row p = row.get();
+        String ours = String.format(Locale.ROOT, "L=%s, K=%s, width %s", run.param("model.levels", "?"),
+                run.param("model.depth", "?"), run.param("model.hidden", "?"));
+        String figure = String.format(Locale.ROOT, "%.2f (%s)", p.bpd(), p.source());
+        if (matches(run, p)) {
+            return figure;
+        }
+        return figure + ", not comparable: paper " + p.architecture() + ", ours " + ours
+                + (fullSetting(run) ? "" : ", other setting (subset, bits, conditioning or coupling)");
+    }
+
+    static boolean matches(RunResult run, Row p) {
+        return fullSetting(run) && run.param("model.levels", "").equals(Integer.toString(p.levels()))
+                && run.param("model.depth", "").equals(Integer.toString(p.depth()))
+                && run.param("model.hidden", "").equals(Integer.toString(p.hidden()));
+    }
+
+    private static boolean fullSetting(RunResult run) {
+        return run.param("data.subset", "0").equals("0") && run.param("model.n-bits", "8").equals("8")
+                && run.param("model.conditional", "false").equals("false")
+                && run.param("model.glow.coupling", "affine").equals("affine");
+    }
+}

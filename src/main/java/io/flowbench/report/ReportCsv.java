@@ -1,0 +1,100 @@
+package io.flowbench.report;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** The report's tables as CSV (RFC 4180), numbers unformatted and unrounded: one file per table, for analysis. */
+final class ReportCsv {
+    private ReportCsv() {
+    }
+
+    static String likelihood(ExperimentResults results) {
+        Csv csv = new Csv("variant", "model", "parameters", "runs", "finished", "final_test_bpd_mean",
+                "final_test_bpd_sd", "final_test_bpd_min", "final_test_bpd_max", "images_per_sec_mean",
+                "published_bpd", "published_source", "published_comparable");
+        for (String v : results.variants()) {
+            List<RunResult> runs = results.runsOf(v);
+            RunResult r0 = runs.get(0);
+            Stats bpd = Stats.of(runs.stream().map(RunResult::finalTestBpd).toList());
+            Stats ips = Stats.of(runs.stream().map(RunResult::imagesPerSecond).toList());
+            var published = PublishedResults.forRun(r0);
+            csv.row(v, r0.modelDescription(), r0.parameterCount() < 0 ? "" : r0.parameterCount(), runs.size(),
+                    runs.stream().filter(RunResult::finished).count(), bpd.mean(), bpd.sd(), bpd.min(), bpd.max(),
+                    ips.mean(), published.map(PublishedResults.Row::bpd).orElse(Double.NaN),
+                    published.map(PublishedResults.Row::source).orElse(""),
+                    published.map(p -> PublishedResults.matches(r0, p)).map(Object::toString).orElse(""));
+        }
+        return csv.text();
+    }
+
+    static String convergence(List<Convergence.Row> rows, double target) {
+        Csv csv = new Csv("variant", "baseline", "target_bpd", "runs", "reached", "best_test_bpd",
+                "steps_mean", "steps_sd", "images_mean", "images_sd", "train_sec_mean", "train_sec_sd",
+                "speedup_images_mean", "speedup_images_sd", "speedup_images_min", "speedup_images_max",
+                "speedup_time_mean", "speedup_time_sd", "speedup_time_min", "speedup_time_max",
+                "upper_bound_at_first_evaluation");
+        for (Convergence.Row r : rows) {
+            csv.row(r.variant(), r.baseline(), target, r.runs(), r.reached(), r.best(), r.steps().mean(), r.steps().sd(),
+                    r.images().mean(), r.images().sd(), r.seconds().mean(), r.seconds().sd(),
+                    r.speedupImages().mean(), r.speedupImages().sd(), r.speedupImages().min(), r.speedupImages().max(),
+                    r.speedupTime().mean(), r.speedupTime().sd(), r.speedupTime().min(), r.speedupTime().max(),
+                    r.boundedByFirstEvaluation());
+        }
+        return csv.text();
+    }
+
+    static String runs(ExperimentResults results) {
+        Csv csv = new Csv("run_id", "run", "variant", "seed", "status", "model_kind", "parameters", "steps",
+                "images_seen", "train_time_sec", "images_per_sec", "best_test_bpd", "final_test_bpd");
+        for (RunResult r : results.runs()) {
+            csv.row(r.runId(), r.runName(), r.variant(), r.seed(), r.status(), r.param("model.kind", ""),
+                    r.parameterCount() < 0 ? "" : r.parameterCount(), r.steps(), r.imagesSeen(), r.trainSeconds(),
+                    r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd());
+        }
+        return csv.text();
+    }
+
+    static String curves(ExperimentResults results) {
+        Csv csv = new Csv("run_id", "variant", "seed", "step", "images_seen", "train_time_sec", "test_bpd");
+        for (RunResult r : results.runs()) {
+            for (EvalPoint p : r.curve()) {
+                csv.row(r.runId(), r.variant(), r.seed(), p.step(), p.imagesSeen(), p.trainSeconds(), p.testBpd());
+            }
+        }
+        return csv.text();
+    }
+
+    /** Rows of values: numbers as Java prints them (NaN: empty), text quoted when it needs to be. */
+    static final class Csv {
+        private final StringBuilder sb = new StringBuilder();
+
+        Csv(String... header) {
+            row((Object[]) header);
+        }
+
+        Csv row(Object... values) {
+            List<String> cells = new ArrayList<>();
+            Arrays.stream(values).forEach(v -> cells.add(cell(v)));
+            sb.append(String.join(",", cells)).append("\r\n");
+            return this;
+        }
+
+        private static String cell(Object v) {
+            if (v instanceof Double d) {
+                if (!Double.isFinite(d)) {
+                    return "";
+                }
+                return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : Double.toString(d);
+            }
+            String s = String.valueOf(v);
+            return s.matches(".*[\",\r\n].*") || s.startsWith(" ") || s.endsWith(" ")
+                    ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        }
+
+        String text() {
+            return sb.toString();
+        }
+    }
+}
