@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +34,7 @@ public record Baselines(String experiment, String configSha256, Map<String, Entr
     public record Entry(double expected, double tolerance) { }
 
     public Baselines {
-        variants = Map.copyOf(variants);
+        variants = Collections.unmodifiableMap(new LinkedHashMap<>(variants));
     }
 
     /** Reads a baselines file; a malformed one is an {@link IllegalArgumentException} naming the file and key. */
@@ -41,7 +43,9 @@ public record Baselines(String experiment, String configSha256, Map<String, Entr
             Config b = ConfigFactory.parseFile(file.toFile()).resolve().getConfig("baselines");
             Map<String, Entry> variants = new LinkedHashMap<>();
             Config v = b.getConfig("variants");
-            for (Map.Entry<String, ConfigValue> e : b.getObject("variants").entrySet()) {
+            List<Map.Entry<String, ConfigValue>> inFileOrder = new ArrayList<>(b.getObject("variants").entrySet());
+            inFileOrder.sort(Comparator.comparingInt(e -> e.getValue().origin().lineNumber()));
+            for (Map.Entry<String, ConfigValue> e : inFileOrder) {
                 String name = e.getKey();
                 Config entry = v.getConfig(quoted(name));
                 double tolerance = entry.getDouble("tolerance");

@@ -89,6 +89,7 @@ class RegressionCheckTest {
         assertEquals("ci/smoke.conf", b.experiment());
         assertEquals("aaaa", b.configSha256());
         assertEquals(new Baselines.Entry(7.1818, 0.04), b.variants().get("dlf-k2"));
+        assertEquals(List.of("glow", "dlf-k2"), List.copyOf(b.variants().keySet()), "in the file's order");
 
         Map<String, Double> expected = new LinkedHashMap<>();
         expected.put("glow", 7.0736);

@@ -14,15 +14,15 @@ import java.util.function.LongToDoubleFunction;
  * curves chosen by the test instead of trained: glow (the baseline) and dlf reach the default target
  * (3.05) at images in the ratio 2:1, dlf at 2.5x glow's time per step; "slow" never reaches it.
  */
-final class SyntheticExperiment {
-    static final String NAME = "synthetic";
+public final class SyntheticExperiment {
+    public static final String NAME = "synthetic";
     static final int BATCH = 64;
 
     private SyntheticExperiment() {
     }
 
     /** Writes the experiment into the store at {@code store}; returns the parent run's id. */
-    static String write(Path store) {
+    public static String write(Path store) {
         try (Tracker tracker = Tracker.open(store.toString())) {
             String exp = tracker.experiment(NAME);
             TrackedRun parent = tracker.startRun(exp, NAME, Map.of(), null);
