@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FlowbenchCli.Version.class,
         description = "Train, verify and compare normalizing-flow image models (Glow, DLF).",
-        subcommands = {RunCommand.class, VerifyCommand.class, DataCommand.class, SyncCommand.class, UiCommand.class})
+        subcommands = {RunCommand.class, VerifyCommand.class, DataCommand.class, SyncCommand.class, UiCommand.class, BenchCommand.class})
 public final class FlowbenchCli {
     /** Exit code for bad input (configuration, arguments); 1 means a check or run failed. */
     public static final int USAGE_ERROR = 2;
