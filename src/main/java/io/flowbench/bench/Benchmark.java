@@ -8,6 +8,7 @@ import io.flowbench.verify.ModelVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -58,6 +59,8 @@ public final class Benchmark {
                 trainer.step(inputs.get(i % INPUT_BATCHES), labels);
                 timed[i] = seconds(t);
             }
+            profile(options, model, progress, plan.variant() + " train", options.steps(),
+                    i -> trainer.step(inputs.get(i % INPUT_BATCHES), labels));
             List<PhaseResult> phases = new ArrayList<>();
             phases.add(PhaseResult.of("train", s.batchSize(), timed, flops.training(s.batchSize()), meter.peaks()));
             progress.accept(String.format("%s: training %.1f images/s", plan.variant(), phases.get(0).imagesPerSecond()));
@@ -66,6 +69,8 @@ public final class Benchmark {
             INDArray evalLabels = ModelVerifier.labelsFor(model, s.evalBatchSize());
             meter.reset();
             double[] eval = repeat(options, () -> model.bitsPerDim(evalInput, evalLabels));
+            profile(options, model, progress, plan.variant() + " evaluate", options.calls(),
+                    i -> model.bitsPerDim(evalInput, evalLabels));
             phases.add(PhaseResult.of("evaluate", s.evalBatchSize(), eval, flops.forward(s.evalBatchSize()), meter.peaks()));
 
             int samples = Math.max(1, s.samples());
@@ -73,11 +78,31 @@ public final class Benchmark {
             meter.reset();
             long[] seed = {plan.seed()};
             double[] sample = repeat(options, () -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
+            profile(options, model, progress, plan.variant() + " sample", options.calls(),
+                    i -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
             phases.add(PhaseResult.of("sample", samples, sample, flops.forward(samples), meter.peaks()));
 
             return new BenchResult(preset, plan.variant(), plan.model(), model.parameterCount(), flops, options,
                     buildSeconds, warmup.length > 0 ? warmup[0] : timed[0], warmup, phases,
                     machine.finished());
+        }
+    }
+
+    private static void profile(BenchOptions options, FlowModel model, Consumer<String> progress, String what,
+                                int calls, IntConsumer call) {
+        if (!options.profile()) {
+            return;
+        }
+        OpProfile profile = new OpProfile();
+        model.graph().setListeners(profile);
+        try {
+            long t = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                call.accept(i);
+            }
+            progress.accept("profile of " + what + " (" + calls + " calls):\n" + profile.table(calls, seconds(t), 25));
+        } finally {
+            model.graph().setListeners();
         }
     }
 

@@ -55,6 +55,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--calls", description = "timed evaluation and sampling calls (default: ${DEFAULT-VALUE})")
     int calls = 10;
 
+    @Option(names = "--profile", description = "afterwards, time every op type per phase (SameDiff listener) and print the top ones")
+    boolean profile;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
     Path json;
 
@@ -63,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        BenchOptions options = new BenchOptions(warmupSteps, steps, warmupCalls, calls);
+        BenchOptions options = new BenchOptions(warmupSteps, steps, warmupCalls, calls, profile);
         Path file = presetFile(preset);
         ExperimentPlan plan = ExperimentPlan.of(Experiment.load(file, overrides));
         String name = file.getFileName().toString().replaceFirst("\\.conf$", "");
