@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FlowbenchCli.Version.class,
         description = "Train, verify and compare normalizing-flow image models (Glow, DLF).",
-        subcommands = {RunCommand.class, VerifyCommand.class, DataCommand.class, SyncCommand.class, UiCommand.class, CompareCommand.class, RegressCommand.class})
+        subcommands = {RunCommand.class, VerifyCommand.class, DataCommand.class, SyncCommand.class, UiCommand.class,
+                CompareCommand.class, RegressCommand.class, BenchCommand.class})
 public final class FlowbenchCli {
     /** Exit code for bad input (configuration, arguments); 1 means a check or run failed. */
     public static final int USAGE_ERROR = 2;

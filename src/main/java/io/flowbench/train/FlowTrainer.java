@@ -4,13 +4,13 @@ import io.flowbench.model.FlowModel;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -23,10 +23,15 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * state) are ours rather than hidden inside SameDiff's fit.
  */
 public final class FlowTrainer {
+    /** Name under which SameDiff keeps the backward graph (SameDiff.GRAD_FN_KEY, not public). */
+    private static final String GRAD_FUNCTION = "grad";
     private final FlowModel model;
     private final IUpdater updaterConfig;
     private final Map<String, GradientUpdater> updaters = new LinkedHashMap<>();
     private final List<String> parameters = new ArrayList<>();
+    /** Parameter name to the name of its gradient variable in the gradient function. */
+    private final Map<String, String> gradientNames = new LinkedHashMap<>();
+    private final String[] outputNames;
     private long steps;
 
     public FlowTrainer(FlowModel model, IUpdater updaterConfig) {
@@ -46,8 +51,14 @@ public final class FlowTrainer {
                 long size = updaterConfig.stateSize(v.getArr().length());
                 INDArray state = size == 0 ? null : Nd4j.zeros(v.dataType(), 1, size);
                 updaters.put(v.name(), updaterConfig.instantiate(state, true));
+                if (v.getGradient() != null) {
+                    gradientNames.put(v.name(), v.getGradient().name());
+                }
             }
         }
+        List<String> outputs = new ArrayList<>(List.of(FlowModel.LOSS));
+        outputs.addAll(gradientNames.values());
+        this.outputNames = outputs.toArray(String[]::new);
     }
 
     /**
@@ -101,6 +112,21 @@ public final class FlowTrainer {
     }
 
     /**
+     * The loss and every parameter's gradient from one execution of SameDiff's gradient function: what
+     * {@code SameDiff.calculateGradientsAndOutputs} does, except that it switches the gradient
+     * function's array cache off on every call, so every intermediate array of every step is a fresh
+     * allocation that is freed only when the Java garbage collector gets round to it (gigabytes of
+     * resident memory and page faults on each step). With the cache on, the session recycles the
+     * arrays of one step in the next; requested outputs (loss, gradients) are never recycled.
+     */
+    private Map<String, INDArray> lossAndGradients(SameDiff sd, Map<String, INDArray> inputs) {
+        SameDiff gradFn = sd.getFunction(GRAD_FUNCTION);
+        gradFn.setEnableCache(true);
+        gradFn.setListeners(sd.getListeners());
+        return gradFn.output(inputs, outputNames);
+    }
+
+    /**
      * One optimisation step; returns the batch's mean bits/dim before the update.
      *
      * @throws NonFiniteLossException when the loss or a gradient is NaN or infinite (parameters unchanged)
@@ -110,13 +136,14 @@ public final class FlowTrainer {
             model.initialise(x, labels);
         }
         SameDiff sd = model.graph();
-        OutAndGrad result = sd.calculateGradientsAndOutputs(model.inputs(x, labels), List.of(FlowModel.LOSS), parameters);
+        Map<String, INDArray> out = lossAndGradients(sd, model.inputs(x, labels));
         long step = steps + 1;
-        double loss = result.getOutputs().get(FlowModel.LOSS).getDouble(0);
+        double loss = out.get(FlowModel.LOSS).getDouble(0);
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
-        Map<String, INDArray> gradients = result.getGradients();
+        Map<String, INDArray> gradients = new HashMap<>();
+        gradientNames.forEach((param, grad) -> gradients.put(param, out.get(grad)));
         for (String name : parameters) {
             INDArray g = gradients.get(name);
             if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
