@@ -33,6 +33,10 @@ public final class FlowModel {
     /** What training minimises when an L2 penalty is added: {@value #LOSS} plus the penalty. */
     public static final String OBJECTIVE = "objective";
 
+    static {
+        SubgraphCachingSession.install();
+    }
+
     private final ModelSpec spec;
     private final SameDiff sd;
     private final FlowGraph graph;

@@ -1,0 +1,122 @@
+package io.flowbench.model;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+
+/**
+ * SameDiff's inference session with a fast subgraph search. Before every execution, SameDiff
+ * 1.0.0-M2.1 works out which ops the requested outputs need ({@code AbstractSession.initSubgraph}) by a
+ * breadth-first walk that re-queues a variable's inputs each time the variable is dequeued, so shared
+ * variables are walked again and again, with a regular expression per visit: in a flow, where every
+ * step reuses its input several times, seconds per call (DLF sampling spent 4-8 s per batch there).
+ * This walk visits each variable once, which finds the same set, and remembers the result per
+ * requested set of variables until the graph changes.
+ */
+final class SubgraphCachingSession extends InferenceSession {
+
+    /** The ops and variables needed for one request, in the order the base class finds them (never modified). */
+    private record Subgraph(Set<String> variables, Set<String> ops, Set<String> zeroInputOps) { }
+
+    private final Map<Set<String>, Subgraph> cache = new HashMap<>();
+    private int cachedForOps = -1;
+    private int cachedForVariables = -1;
+
+    SubgraphCachingSession(SameDiff sameDiff) {
+        super(sameDiff);
+    }
+
+    /** Makes every SameDiff session in this JVM one of these (SameDiff's factory is global). */
+    static void install() {
+        SameDiff.bindInferenceFactory(SubgraphCachingSession::new);
+    }
+
+    @Override
+    protected void initSubgraph(Set<String> variables) {
+        int ops = sameDiff.getOps().size();
+        int vars = sameDiff.getVariables().size();
+        if (ops != cachedForOps || vars != cachedForVariables) {
+            cache.clear();
+            cachedForOps = ops;
+            cachedForVariables = vars;
+        }
+        Subgraph s = cache.computeIfAbsent(Set.copyOf(variables), this::search);
+        subgraph.addAll(s.variables());
+        subgraphOps.addAll(s.ops());
+        zeroInputOpsInSubgraph.addAll(s.zeroInputOps());
+    }
+
+    /** What AbstractSession.initSubgraph computes: the variables and ops the requested ones depend on. */
+    private Subgraph search(Set<String> requested) {
+        Set<String> vars = new LinkedHashSet<>();
+        Set<String> opsNeeded = new LinkedHashSet<>();
+        Set<String> zeroInput = new HashSet<>();
+        Queue<String> queue = new ArrayDeque<>(requested);
+        Set<String> queued = new HashSet<>(requested);
+        while (!queue.isEmpty()) {
+            String varName = queue.remove();
+            Variable v = sameDiff.getVariables().get(varName);
+            String opName = null;
+            if (v != null && v.getOutputOfOp() != null && sameDiff.getOps().containsKey(opOf(v.getOutputOfOp()))) {
+                opName = opOf(v.getOutputOfOp());
+            }
+            if (v == null && opName == null) {
+                // A renamed output: the base class follows the op of that name to its first output.
+                SameDiffOp renamed = sameDiff.getOps().get(varName);
+                v = renamed == null ? null : sameDiff.getVariables().get(renamed.getOutputsOfOp().get(0));
+                if (v == null) {
+                    throw new IllegalStateException("No variable found with name " + varName + "!");
+                }
+            }
+            String[] opInputs = null;
+            if (opName != null) {
+                DifferentialFunction op = sameDiff.getOpById(opName);
+                opInputs = sameDiff.getInputsForOp(op);
+            }
+            int inputs = (opInputs == null ? 0 : opInputs.length) + (v.getControlDeps() == null ? 0 : v.getControlDeps().size());
+            if (inputs == 0 && opName != null) {
+                zeroInput.add(opName);
+            }
+            vars.add(varName);
+            enqueue(queue, queued, v.getControlDeps());
+            if (opName != null) {
+                opsNeeded.add(opName);
+                if (opInputs != null) {
+                    enqueue(queue, queued, List.of(opInputs));
+                }
+                enqueue(queue, queued, sameDiff.getOps().get(opName).getControlDeps());
+            }
+        }
+        return new Subgraph(vars, opsNeeded, zeroInput);
+    }
+
+    private static void enqueue(Queue<String> queue, Set<String> queued, List<String> names) {
+        if (names != null) {
+            for (String n : names) {
+                if (queued.add(n)) {
+                    queue.add(n);
+                }
+            }
+        }
+    }
+
+    /** The op name of a variable's producer ("op:1" names output 1 of op "op"). */
+    private static String opOf(String outputOfOp) {
+        int colon = outputOfOp.lastIndexOf(':');
+        if (colon > 0 && colon < outputOfOp.length() - 1
+                && outputOfOp.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+            return outputOfOp.substring(0, colon);
+        }
+        return outputOfOp;
+    }
+}
