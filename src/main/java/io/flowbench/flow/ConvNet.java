@@ -34,12 +34,21 @@ final class ConvNet {
 
     SDVariable apply(SDVariable x, SDVariable condition) {
         SameDiff sd = g.sd();
-        SDVariable h = sd.nn().relu(g.conv2d(x, w1, b1, 3), 0);
-        h = sd.nn().relu(g.conv2d(h, w2, b2, 1), 0);
+        SDVariable h = relu(sd, g.conv2d(x, w1, b1, 3));
+        h = relu(sd, g.conv2d(h, w2, b2, 1));
         h = g.conv2d(h, w3, b3, 3);
         if (classWeights != null) {
             h = h.add(sd.reshape(sd.mmul(condition, classWeights), -1, outChannels, 1, 1));
         }
         return h;
+    }
+
+    /**
+     * ReLU as max(x, 0): the same values and gradient as {@code sd.nn().relu(x, 0)}, but its backward
+     * pass is three fast element-wise ops (x > 0, cast, multiply) where relu's, libnd4j's
+     * thresholdedrelu_bp, takes 4-16 ms on a 64x128x14x14 tensor: a quarter of a training step.
+     */
+    static SDVariable relu(SameDiff sd, SDVariable x) {
+        return sd.scalarMax(x, 0.0);
     }
 }
