@@ -2,7 +2,6 @@ package io.flowbench.flow;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -40,10 +39,10 @@ public final class DynamicLinear implements FlowLayer {
         }
     }
 
+    private final FlowGraph g;
     private final SameDiff sd;
     private final Options options;
     private final int[] sizes;
-    private final int[] offsets;
     private final long pixels;
     private final SDVariable firstParams;
     private final SDVariable firstClassWeights;
@@ -53,13 +52,10 @@ public final class DynamicLinear implements FlowLayer {
 
     public DynamicLinear(FlowGraph g, String name, int channels, int height, int width,
                          Options options, int hidden, int numClasses) {
+        this.g = g;
         this.sd = g.sd();
         this.options = options;
         this.sizes = partSizes(channels, options.parts(), options.partition());
-        this.offsets = new int[sizes.length];
-        for (int k = 1; k < sizes.length; k++) {
-            offsets[k] = offsets[k - 1] + sizes[k - 1];
-        }
         this.pixels = (long) height * width;
         boolean learnedFirst = options.firstPart() == FirstPart.LEARNED;
         this.firstParams = learnedFirst ? g.zeros(name + "/g0/h", 1, 2L * sizes[0], 1, 1) : null;
@@ -104,10 +100,10 @@ public final class DynamicLinear implements FlowLayer {
             if (firstClassWeights != null) {
                 h = h.add(sd.reshape(sd.mmul(condition, firstClassWeights), -1, 2L * sizes[0], 1, 1));
             }
-            SDVariable[] muRaw = sd.split(h, 2, 1);
+            SDVariable[] muRaw = g.channelHalves(h, 2 * sizes[0]);
             return new SDVariable[] {muRaw[0], firstLogScale.apply(muRaw[1])};
         }
-        SDVariable[] muRaw = sd.split(nets.get(k - 1).apply(previous, condition), 2, 1);
+        SDVariable[] muRaw = g.channelHalves(nets.get(k - 1).apply(previous, condition), 2 * sizes[k]);
         return new SDVariable[] {muRaw[0], logScales.get(k - 1).apply(muRaw[1])};
     }
 
@@ -157,13 +153,6 @@ public final class DynamicLinear implements FlowLayer {
     }
 
     private SDVariable[] parts(SDVariable x) {
-        if (options.partition() == Partition.EQUAL) {
-            return sd.split(x, sizes.length, 1);
-        }
-        SDVariable[] out = new SDVariable[sizes.length];
-        for (int k = 0; k < sizes.length; k++) {
-            out[k] = x.get(SDIndex.all(), SDIndex.interval(offsets[k], offsets[k] + sizes[k]), SDIndex.all(), SDIndex.all());
-        }
-        return out;
+        return g.channelSlices(x, sizes);
     }
 }

@@ -105,6 +105,27 @@ public final class FlowGraph {
         return List.copyOf(l2Weights);
     }
 
+    /**
+     * Cuts x [N, C, H, W] along the channels into parts of the given sizes (which add up to C), as
+     * slices: libnd4j 1.0.0-M2.1's split op walks NCHW tensors element by element (12-18x slower than
+     * two slices, 34 ms against 2 ms on 64x256x14x14), and a slice's backward pass is still cheaper
+     * than split's forward.
+     */
+    public SDVariable[] channelSlices(SDVariable x, int... sizes) {
+        SDVariable[] parts = new SDVariable[sizes.length];
+        int offset = 0;
+        for (int k = 0; k < sizes.length; k++) {
+            parts[k] = sd.slice(x, new int[] {0, offset, 0, 0}, -1, sizes[k], -1, -1);
+            offset += sizes[k];
+        }
+        return parts;
+    }
+
+    /** Two equal channel halves of x, which has {@code channels} channels. */
+    public SDVariable[] channelHalves(SDVariable x, int channels) {
+        return channelSlices(x, channels / 2, channels / 2);
+    }
+
     void registerDataDependentInit(DataDependentInit layer) {
         dataDependentInits.add(layer);
     }

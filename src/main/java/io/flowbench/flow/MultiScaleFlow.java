@@ -20,6 +20,7 @@ public final class MultiScaleFlow {
     public record Encoding(SDVariable logProb, SDVariable logDet, List<SDVariable> latents,
                            List<SDVariable> standardised) { }
 
+    private final FlowGraph g;
     private final SameDiff sd;
     private final List<Squeeze> squeezes = new ArrayList<>();
     private final List<FlowLayer> levelSteps = new ArrayList<>();
@@ -37,6 +38,7 @@ public final class MultiScaleFlow {
             throw new IllegalArgumentException("image size " + input.height() + "x" + input.width()
                     + " is not divisible by 2^levels = " + scale + " (levels = " + levels + ")");
         }
+        this.g = g;
         this.sd = g.sd();
         LatentShape shape = input;
         for (int level = 0; level < levels; level++) {
@@ -76,7 +78,7 @@ public final class MultiScaleFlow {
             h = t.value();
             logDet = Transformed.addLogDets(logDet, t.logDet());
             if (level < splits.size()) {
-                SDVariable[] parts = sd.split(h, 2, 1);
+                SDVariable[] parts = g.channelSlices(h, latentShapes.get(level).channels(), latentShapes.get(level).channels());
                 DiagonalGaussian prior = splits.get(level).given(parts[0]);
                 logProb = Transformed.addLogDets(logProb, prior.logProb(parts[1]));
                 latents.add(parts[1]);

@@ -12,10 +12,12 @@ public final class SplitPrior {
     private final SDVariable weights;
     private final SDVariable bias;
     private final BoundedLogScale logScale;
+    private final int factoredChannels;
 
     /** @param keptChannels channels of z1 (which go on); @param factoredChannels channels of z2 */
     public SplitPrior(FlowGraph g, String name, int keptChannels, int factoredChannels) {
         this.g = g;
+        this.factoredChannels = factoredChannels;
         this.weights = g.zeros(name + "/conv/w", 3, 3, keptChannels, 2L * factoredChannels);
         this.bias = g.zeros(name + "/conv/b", 2L * factoredChannels);
         this.logScale = new BoundedLogScale(g, name, 1.0, 0.0);
@@ -23,7 +25,7 @@ public final class SplitPrior {
 
     public DiagonalGaussian given(SDVariable kept) {
         SameDiff sd = g.sd();
-        SDVariable[] meanRaw = sd.split(g.conv2d(kept, weights, bias, 3), 2, 1);
+        SDVariable[] meanRaw = g.channelSlices(g.conv2d(kept, weights, bias, 3), factoredChannels, factoredChannels);
         return new DiagonalGaussian(sd, meanRaw[0], logScale.apply(meanRaw[1]));
     }
 }

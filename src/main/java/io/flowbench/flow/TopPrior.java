@@ -33,7 +33,7 @@ public final class TopPrior {
             SDVariable classTerm = sd.reshape(sd.mmul(condition, classWeights), -1, 2L * channels, 1, 1);
             h = h == null ? classTerm : h.add(classTerm);
         }
-        SDVariable[] meanRaw = sd.split(h, 2, 1);
+        SDVariable[] meanRaw = g.channelSlices(h, channels, channels);
         return new DiagonalGaussian(sd, meanRaw[0], logScale.apply(meanRaw[1]));
     }
 }
