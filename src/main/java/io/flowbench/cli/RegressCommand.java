@@ -3,7 +3,7 @@ package io.flowbench.cli;
 import io.flowbench.config.Experiment;
 import io.flowbench.report.Baselines;
 import io.flowbench.report.ComparisonReport;
-import io.flowbench.report.ExperimentReports;
+import io.flowbench.report.ComparisonReporter;
 import io.flowbench.report.ExperimentResults;
 import io.flowbench.report.RegressionCheck;
 import io.flowbench.tracking.LocalStore;
@@ -84,7 +84,7 @@ final class RegressCommand implements Callable<Integer> {
                 System.out.println("regress: the runs are kept in " + store + " (bin/flowbench compare --experiment "
                         + experiment.name() + " --tracking-uri " + store + ")");
             } else {
-                ExperimentReports.deleteTree(store);
+                ComparisonReporter.deleteTree(store);
             }
         }
     }

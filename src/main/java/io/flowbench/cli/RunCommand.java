@@ -2,6 +2,7 @@ package io.flowbench.cli;
 
 import com.google.inject.Injector;
 import io.flowbench.config.Experiment;
+import io.flowbench.report.ReportingModule;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.run.ExperimentRunner;
@@ -48,7 +49,8 @@ final class RunCommand implements Callable<Integer> {
             System.out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
             return 0;
         }
-        Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule());
+        Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule(),
+                new ReportingModule());
         try (Tracker tracker = Injection.get(runs, Tracker.class)) {
             ExperimentRunner runner = Injection.get(runs, ExperimentRunner.class);
             List<RunOutcome> outcomes = resumeRunId != null ? List.of(runner.resume(plan, resumeRunId)) : runner.run(plan);

@@ -1,7 +1,8 @@
 package io.flowbench.run;
 
 import com.google.inject.Inject;
-import io.flowbench.report.ExperimentReports;
+import com.typesafe.config.Config;
+import io.flowbench.report.ExperimentReporter;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -17,19 +18,24 @@ import java.util.Map;
 
 /**
  * Runs every run of an experiment plan under one parent run, one failure never stopping the others,
- * and ends with a summary of every run (printed and logged on the parent).
+ * and ends with a summary of every run and the experiment's report (printed and logged on the parent).
  */
 public final class ExperimentRunner {
     private final Tracker tracker;
     private final RunExecutor executor;
     private final Progress progress;
+    private final ExperimentReporter reporter;
 
     @Inject
-    public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress) {
+    public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress, ExperimentReporter reporter) {
         this.tracker = tracker;
         this.executor = executor;
         this.progress = progress;
+        this.reporter = reporter;
     }
+
+    /** Tag on the parent run: how many of its runs did not finish. */
+    public static final String TAG_FAILED_RUNS = "flowbench.failed_runs";
 
     public List<RunOutcome> run(ExperimentPlan plan) {
         String experimentId = tracker.experiment(plan.experiment().name());
@@ -50,15 +56,25 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        progress.message(ExperimentReports.publish(tracker.localStore(), parent, plan.experiment().name(),
-                plan.experiment().resolved()));
-        long failed = outcomes.stream().filter(o -> o.status() != RunStatus.FINISHED).count();
-        parent.setTag("flowbench.failed_runs", Long.toString(failed));
-        parent.end(RunStatus.FINISHED);
+        closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
         return outcomes;
     }
 
-    /** Continues one run of this experiment from its last checkpoint, found by its run id. */
+    /** Reports the runs under the parent, counts those that did not finish, and ends it. */
+    private void closeParent(TrackedRun parent, String experimentName, Config experiment) {
+        progress.message(reporter.publish(parent, experimentName, experiment));
+        long failed = tracker.localStore().runs(parent.experimentId()).stream()
+                .filter(r -> r.parentRunId().filter(parent.id()::equals).isPresent())
+                .filter(r -> r.status() != RunStatus.FINISHED)
+                .count();
+        parent.setTag(TAG_FAILED_RUNS, Long.toString(failed));
+        parent.end(RunStatus.FINISHED);
+    }
+
+    /**
+     * Continues one run of this experiment from its last checkpoint, found by its run id, then refreshes
+     * the report on its parent run so that it counts the resumed run as it ends now.
+     */
     public RunOutcome resume(ExperimentPlan plan, String runId) {
         RunRecord record;
         try {
@@ -76,6 +92,10 @@ public final class ExperimentRunner {
                         + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
         RunOutcome outcome = executor.resume(run, runId);
         progress.message(summary(List.of(outcome)));
+        if (record.parentRunId().isPresent()) {
+            closeParent(tracker.resumeRun(record.parentRunId().get()), plan.experiment().name(),
+                    plan.experiment().resolved());
+        }
         return outcome;
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A training process killed with SIGKILL loses at most the steps since its last checkpoint: resumed,
- * its loss curve is the one an uninterrupted run draws, with no step logged twice.
+ * its loss curve is the one an uninterrupted run draws, with no step logged twice, and the experiment's
+ * report on the parent run is made when the resumed run ends.
  */
 class KillAndResumeTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
@@ -91,5 +92,13 @@ class KillAndResumeTest {
             assertEquals(straight.get(i).value(), resumed.get(i).value(), 1e-5, "train bits/dim at step " + straight.get(i).step());
         }
         assertEquals(RunStatus.FINISHED, store.run(runId).status());
+
+        // The killed invocation never reported; the resume closes its parent run with the report.
+        RunRecord parent = store.run(store.run(runId).parentRunId().orElseThrow());
+        assertEquals(RunStatus.FINISHED, parent.status());
+        assertEquals("0", parent.tags().get(ExperimentRunner.TAG_FAILED_RUNS));
+        Path report = store.runDir(parent.runId()).resolve("artifacts/report/report.md");
+        assertTrue(Files.readString(report).matches("(?s).*\\| dlf-seed0 \\| dlf \\| 0 \\| FINISHED \\| " + target + " \\|.*"),
+                Files.readString(report));
     }
 }

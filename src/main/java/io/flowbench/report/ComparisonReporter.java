@@ -1,5 +1,6 @@
 package io.flowbench.report;
 
+import com.google.inject.Inject;
 import com.typesafe.config.Config;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.TrackingStore;
@@ -9,23 +10,25 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** The comparison at the end of {@code flowbench run}: built from the store, logged on the parent run, printed. */
-public final class ExperimentReports {
+/**
+ * The comparison at the end of {@code flowbench run} (and after {@code --resume}): built from the store as
+ * {@code compare} would, its settings logged as params and its files as artifacts ({@value #ARTIFACT_PATH}/)
+ * of the parent run, replacing an earlier report there; its Markdown printed. When it cannot be made, the
+ * runs stay in the store for {@code compare}.
+ */
+public final class ComparisonReporter implements ExperimentReporter {
     /** Where the report's files go among the parent run's artifacts. */
     public static final String ARTIFACT_PATH = "report";
 
-    private ExperimentReports() {
+    private final TrackingStore store;
+
+    @Inject
+    public ComparisonReporter(TrackingStore store) {
+        this.store = store;
     }
 
-    /**
-     * Builds the report of the runs under {@code parent} (read back from {@code store}, as {@code compare}
-     * would), logs its settings as params and its files as artifacts ({@value #ARTIFACT_PATH}/) of the parent,
-     * and returns its Markdown for the console. Never throws: a report that cannot be made must not lose
-     * finished training, so the reason is returned (and the runs stay in the store for {@code compare}).
-     *
-     * @param experiment the resolved experiment file (its {@code experiment.report} block)
-     */
-    public static String publish(TrackingStore store, TrackedRun parent, String experimentName, Config experiment) {
+    @Override
+    public String publish(TrackedRun parent, String experimentName, Config experiment) {
         try {
             ReportSettings settings = ReportSettings.from(experiment.getConfig("experiment"));
             parent.logParams(settings.params());

@@ -1,0 +1,16 @@
+package io.flowbench.report;
+
+import com.typesafe.config.Config;
+import io.flowbench.tracking.TrackedRun;
+
+/** What closes an invocation of an experiment: a report of the runs under its parent run, logged on that run. */
+public interface ExperimentReporter {
+
+    /**
+     * Reports the runs under {@code parent} and logs the report on it; returns text for the console. Never
+     * throws: a report that cannot be made must not lose finished training, so the text says why instead.
+     *
+     * @param experiment the resolved experiment file
+     */
+    String publish(TrackedRun parent, String experimentName, Config experiment);
+}
