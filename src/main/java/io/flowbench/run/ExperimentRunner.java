@@ -21,6 +21,9 @@ import java.util.Map;
  * and ends with a summary of every run and the experiment's report (printed and logged on the parent).
  */
 public final class ExperimentRunner {
+    /** Tag on the parent run: how many of its runs did not finish. */
+    public static final String TAG_FAILED_RUNS = "flowbench.failed_runs";
+
     private final Tracker tracker;
     private final RunExecutor executor;
     private final Progress progress;
@@ -33,9 +36,6 @@ public final class ExperimentRunner {
         this.progress = progress;
         this.reporter = reporter;
     }
-
-    /** Tag on the parent run: how many of its runs did not finish. */
-    public static final String TAG_FAILED_RUNS = "flowbench.failed_runs";
 
     public List<RunOutcome> run(ExperimentPlan plan) {
         String experimentId = tracker.experiment(plan.experiment().name());
