@@ -1,5 +1,6 @@
 package io.flowbench.bench;
 
+import com.typesafe.config.ConfigUtil;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +51,7 @@ public final class BenchReport {
             boolean first = true;
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 out.append(first ? "\n" : ",\n").append(inner);
-                string(out, e.getKey().toString());
+                out.append(ConfigUtil.quoteString(e.getKey().toString()));
                 out.append(": ");
                 write(out, e.getValue(), inner);
                 first = false;
@@ -77,28 +78,7 @@ public final class BenchReport {
         } else if (v instanceof Boolean b) {
             out.append(b);
         } else {
-            string(out, v.toString());
+            out.append(ConfigUtil.quoteString(v.toString()));
         }
-    }
-
-    private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

@@ -1,5 +1,6 @@
 package io.flowbench.data;
 
+import com.typesafe.config.ConfigUtil;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,39 +68,18 @@ public record DataProvenance(String dataset, String split, List<SourceFile> sour
     /** The whole record as one JSON object (for a run artifact). */
     public String toJson() {
         String files = sources.stream()
-                .map(f -> "{\"path\": " + quote(f.path()) + ", \"bytes\": " + f.bytes() + ", \"sha256\": " + quote(f.sha256()) + "}")
+                .map(f -> "{\"path\": " + ConfigUtil.quoteString(f.path()) + ", \"bytes\": " + f.bytes() + ", \"sha256\": " + ConfigUtil.quoteString(f.sha256()) + "}")
                 .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
-        String steps = derivation.stream().map(DataProvenance::quote).collect(Collectors.joining(", ", "[", "]"));
-        return "{\n  \"dataset\": " + quote(dataset) + ",\n  \"split\": " + quote(split)
+        String steps = derivation.stream().map(ConfigUtil::quoteString).collect(Collectors.joining(", ", "[", "]"));
+        return "{\n  \"dataset\": " + ConfigUtil.quoteString(dataset) + ",\n  \"split\": " + ConfigUtil.quoteString(split)
                 + ",\n  \"examples\": " + examples + ",\n  \"shape\": [" + channels + ", " + height + ", " + width + "]"
-                + ",\n  \"classes\": " + numClasses + ",\n  \"content_sha256\": " + quote(contentSha256)
-                + ",\n  \"sources_sha256\": " + quote(sourcesSha256())
+                + ",\n  \"classes\": " + numClasses + ",\n  \"content_sha256\": " + ConfigUtil.quoteString(contentSha256)
+                + ",\n  \"sources_sha256\": " + ConfigUtil.quoteString(sourcesSha256())
                 + ",\n  \"sources\": " + (sources.isEmpty() ? "[]" : files) + ",\n  \"derivation\": " + steps + "\n}\n";
     }
 
     /** The same record as a Tribuo {@code DataSourceProvenance} (marshallable with OLCUT's ProvenanceUtil). */
     public ImageDataSourceProvenance toTribuo() {
         return new ImageDataSourceProvenance(this);
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }
