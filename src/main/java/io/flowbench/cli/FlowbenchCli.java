@@ -2,6 +2,7 @@ package io.flowbench.cli;
 
 import com.typesafe.config.ConfigException;
 import io.flowbench.config.ConfigError;
+import io.flowbench.samediff.SubgraphCachingSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +23,7 @@ public final class FlowbenchCli {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
+        SubgraphCachingSession.install();
         return new CommandLine(new FlowbenchCli())
                 .setExecutionExceptionHandler(FlowbenchCli::reportFailure)
                 .execute(args);

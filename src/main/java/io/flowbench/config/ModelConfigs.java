@@ -3,7 +3,9 @@ package io.flowbench.config;
 import com.typesafe.config.Config;
 import com.google.inject.Inject;
 import io.flowbench.flow.LatentShape;
+import com.typesafe.config.ConfigException;
 import io.flowbench.model.ModelSpec;
+import io.flowbench.model.Preprocessing;
 import io.flowbench.model.StepSpec;
 import java.util.Map;
 
@@ -34,13 +36,39 @@ public final class ModelConfigs {
         if (conditional && numClasses <= 0) {
             throw new ConfigError(origin, "model.conditional", "the dataset has no class labels");
         }
+        String factorOut = enumValue(model, "factor-out", "auto", "on", "off");
         try {
             return new ModelSpec(input, model.getInt("levels"), model.getInt("depth"), model.getInt("hidden"),
                     model.getInt("n-bits"), conditional ? numClasses : 0,
                     enumValue(model, "top-prior", "learned", "standard").equals("learned"),
-                    model.getBoolean("invconv-bias"), step);
+                    model.getBoolean("invconv-bias"), step,
+                    factorOut.equals("auto") ? step.factorsOutByDefault(input) : factorOut.equals("on"),
+                    preprocessing(model, input));
         } catch (IllegalArgumentException e) {
             throw new ConfigError(origin, "model", e.getMessage() + " (input " + input + ")");
+        }
+    }
+
+    /** {@code logit-preprocessing} and {@code logit-alpha} ("auto": by the image's channel count). */
+    private static Preprocessing preprocessing(Config model, LatentShape input) {
+        if (enumValue(model, "logit-preprocessing", "off", "on").equals("off")) {
+            return Preprocessing.NONE;
+        }
+        String key = "logit-alpha";
+        if (model.getString(key).equals("auto")) {
+            return Preprocessing.logit(Preprocessing.defaultLogitAlpha(input.channels()));
+        }
+        String where = model.getValue(key).origin().description();
+        double alpha;
+        try {
+            alpha = model.getDouble(key);
+        } catch (ConfigException.WrongType e) {
+            throw new ConfigError(where, "model." + key, "'" + model.getString(key) + "' is neither auto nor a number");
+        }
+        try {
+            return Preprocessing.logit(alpha);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(where, "model." + key, e.getMessage());
         }
     }
 

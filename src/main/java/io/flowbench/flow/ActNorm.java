@@ -12,17 +12,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class ActNorm implements FlowLayer, DataDependentInit {
     private static final double STD_EPS = 1e-6;
 
+    private final FlowGraph g;
     private final SameDiff sd;
     private final SDVariable bias;
     private final SDVariable logScale;
     private final long pixels;
     private String forwardInput;
 
-    public ActNorm(FlowGraph g, String name, int channels, int height, int width) {
+    public ActNorm(FlowGraph g, String name, LatentShape shape) {
+        this.g = g;
         this.sd = g.sd();
-        this.bias = g.zeros(name + "/bias", 1, channels, 1, 1);
-        this.logScale = g.zeros(name + "/logs", 1, channels, 1, 1);
-        this.pixels = (long) height * width;
+        this.bias = g.zeros(name + "/bias", 1, shape.channels(), 1, 1);
+        this.logScale = g.zeros(name + "/logs", 1, shape.channels(), 1, 1);
+        this.pixels = (long) shape.height() * shape.width();
         g.registerDataDependentInit(this);
     }
 
@@ -30,13 +32,13 @@ public final class ActNorm implements FlowLayer, DataDependentInit {
     public Transformed forward(SDVariable x, SDVariable condition) {
         forwardInput = x.name();
         SDVariable y = x.add(bias).mul(sd.math().exp(logScale));
-        return new Transformed(y, logScale.sum().mul(pixels));
+        return new Transformed(y, g.perExample(x, logScale.sum().mul(pixels)));
     }
 
     @Override
     public Transformed inverse(SDVariable y, SDVariable condition) {
         SDVariable x = y.mul(sd.math().exp(logScale.neg())).sub(bias);
-        return new Transformed(x, logScale.sum().mul(-pixels));
+        return new Transformed(x, g.perExample(y, logScale.sum().mul(-pixels)));
     }
 
     @Override

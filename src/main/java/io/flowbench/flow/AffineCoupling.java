@@ -13,20 +13,35 @@ public final class AffineCoupling implements FlowLayer {
 
     private final FlowGraph g;
     private final SameDiff sd;
-    private final ConvNet net;
+    private final Conditioner.Network net;
     private final int channels;
     private final boolean additive;
 
-    public AffineCoupling(FlowGraph g, String name, int channels, int hidden, boolean additive, int numClasses) {
-        if (channels % 2 != 0) {
-            throw new IllegalArgumentException("coupling needs an even channel count, got " + channels);
-        }
+    /** @param conditioner the network computing (t, r) from the first half */
+    public AffineCoupling(FlowGraph g, String name, int channels, boolean additive, Conditioner conditioner) {
+        checkChannels(channels);
         this.g = g;
         this.sd = g.sd();
         this.channels = channels;
         this.additive = additive;
-        int half = channels / 2;
-        this.net = new ConvNet(g, name + "/nn", half, hidden, additive ? half : 2 * half, numClasses);
+        this.net = conditioner.create(g, name + "/nn", channels / 2, netOutput(channels, additive));
+    }
+
+    /** Fails with the reason when a coupling cannot act on this many channels. */
+    public static void checkChannels(int channels) {
+        if (channels % 2 != 0) {
+            throw new IllegalArgumentException("coupling needs an even channel count, got " + channels);
+        }
+    }
+
+    /** FLOPs of a coupling on [C, H, W]: its network, from C/2 to C channels (C/2 when additive). */
+    public static void countFlops(Flops flops, LatentShape shape, boolean additive, Conditioner conditioner) {
+        conditioner.countFlops(flops, shape.channels() / 2, netOutput(shape.channels(), additive), shape);
+    }
+
+    /** The network outputs t (additive) or t and r (affine), each C/2 channels. */
+    private static int netOutput(int channels, boolean additive) {
+        return additive ? channels / 2 : channels;
     }
 
     @Override
@@ -34,7 +49,7 @@ public final class AffineCoupling implements FlowLayer {
         SDVariable[] ab = g.channelHalves(x, channels);
         SDVariable h = net.apply(ab[0], condition);
         if (additive) {
-            return new Transformed(sd.concat(1, ab[0], ab[1].add(h)), null);
+            return new Transformed(sd.concat(1, ab[0], ab[1].add(h)), g.zeroLogDet(x));
         }
         SDVariable[] tr = g.channelHalves(h, channels);
         SDVariable preScale = tr[1].add(SCALE_OFFSET);
@@ -47,7 +62,7 @@ public final class AffineCoupling implements FlowLayer {
         SDVariable[] ab = g.channelHalves(y, channels);
         SDVariable h = net.apply(ab[0], condition);
         if (additive) {
-            return new Transformed(sd.concat(1, ab[0], ab[1].sub(h)), null);
+            return new Transformed(sd.concat(1, ab[0], ab[1].sub(h)), g.zeroLogDet(y));
         }
         SDVariable[] tr = g.channelHalves(h, channels);
         SDVariable preScale = tr[1].add(SCALE_OFFSET);

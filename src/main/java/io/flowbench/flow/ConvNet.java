@@ -1,15 +1,16 @@
 package io.flowbench.flow;
 
+import io.flowbench.samediff.SameDiffOps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * The small network inside a coupling (Glow) or a dynamic linear transformation (DLF):
+ * The network inside a Glow coupling or a DLF dynamic linear transformation:
  * conv3x3 -> ReLU -> conv1x1 -> ReLU -> zero-initialised conv3x3, plus a zero-initialised linear
  * term of the class label when the flow is class-conditional. Zero output at initialisation makes
  * every step start as (close to) the identity.
  */
-final class ConvNet {
+public final class ConvNet implements Conditioner.Network {
     private final FlowGraph g;
     private final int outChannels;
     private final SDVariable w1;
@@ -20,7 +21,7 @@ final class ConvNet {
     private final SDVariable b3;
     private final SDVariable classWeights;
 
-    ConvNet(FlowGraph g, String name, int inChannels, int hidden, int outChannels, int numClasses) {
+    private ConvNet(FlowGraph g, String name, int inChannels, int hidden, int outChannels, int numClasses) {
         this.g = g;
         this.outChannels = outChannels;
         this.w1 = g.normal(name + "/conv1/w", FlowGraph.HIDDEN_INIT_STD, 3, 3, inChannels, hidden);
@@ -32,23 +33,33 @@ final class ConvNet {
         this.classWeights = numClasses > 0 ? g.zeros(name + "/class/w", numClasses, outChannels) : null;
     }
 
-    SDVariable apply(SDVariable x, SDVariable condition) {
+    /** These networks with {@code hidden} channels inside; class-conditional when {@code numClasses > 0}. */
+    public static Conditioner conditioner(int hidden, int numClasses) {
+        return new Conditioner() {
+            @Override
+            public Conditioner.Network create(FlowGraph g, String name, int inChannels, int outChannels) {
+                return new ConvNet(g, name, inChannels, hidden, outChannels, numClasses);
+            }
+
+            @Override
+            public void countFlops(Flops flops, int inChannels, int outChannels, LatentShape shape) {
+                flops.perImage("net conv3x3 in", Flops.conv(3, inChannels, hidden, shape));
+                flops.perImage("net conv1x1", Flops.conv(1, hidden, hidden, shape));
+                flops.perImage("net conv3x3 out", Flops.conv(3, hidden, outChannels, shape));
+                flops.perImage("class linear", 2.0 * numClasses * outChannels);
+            }
+        };
+    }
+
+    @Override
+    public SDVariable apply(SDVariable x, SDVariable condition) {
         SameDiff sd = g.sd();
-        SDVariable h = relu(sd, g.conv2d(x, w1, b1, 3));
-        h = relu(sd, g.conv2d(h, w2, b2, 1));
+        SDVariable h = SameDiffOps.relu(sd, g.conv2d(x, w1, b1, 3));
+        h = SameDiffOps.relu(sd, g.conv2d(h, w2, b2, 1));
         h = g.conv2d(h, w3, b3, 3);
         if (classWeights != null) {
             h = h.add(sd.reshape(sd.mmul(condition, classWeights), -1, outChannels, 1, 1));
         }
         return h;
-    }
-
-    /**
-     * ReLU as max(x, 0): the same values and gradient as {@code sd.nn().relu(x, 0)}, but its backward
-     * pass is three fast element-wise ops (x > 0, cast, multiply) where relu's, libnd4j's
-     * thresholdedrelu_bp, takes 4-16 ms on a 64x128x14x14 tensor: a quarter of a training step.
-     */
-    static SDVariable relu(SameDiff sd, SDVariable x) {
-        return sd.scalarMax(x, 0.0);
     }
 }

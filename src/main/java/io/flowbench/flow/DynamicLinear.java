@@ -47,16 +47,20 @@ public final class DynamicLinear implements FlowLayer {
     private final SDVariable firstParams;
     private final SDVariable firstClassWeights;
     private final BoundedLogScale firstLogScale;
-    private final List<ConvNet> nets = new ArrayList<>();
+    private final List<Conditioner.Network> nets = new ArrayList<>();
     private final List<BoundedLogScale> logScales = new ArrayList<>();
 
-    public DynamicLinear(FlowGraph g, String name, int channels, int height, int width,
-                         Options options, int hidden, int numClasses) {
+    /**
+     * @param conditioner the networks g_k, k > 1, from part k-1 to (mu_k, raw logs_k)
+     * @param numClasses  class count of the learned part-1 class term (0: unconditional)
+     */
+    public DynamicLinear(FlowGraph g, String name, LatentShape shape, Options options, Conditioner conditioner,
+                         int numClasses) {
         this.g = g;
         this.sd = g.sd();
         this.options = options;
-        this.sizes = partSizes(channels, options.parts(), options.partition());
-        this.pixels = (long) height * width;
+        this.sizes = partSizes(shape.channels(), options.parts(), options.partition());
+        this.pixels = shape.pixels();
         boolean learnedFirst = options.firstPart() == FirstPart.LEARNED;
         this.firstParams = learnedFirst ? g.zeros(name + "/g0/h", 1, 2L * sizes[0], 1, 1) : null;
         this.firstClassWeights = learnedFirst && numClasses > 0
@@ -65,7 +69,7 @@ public final class DynamicLinear implements FlowLayer {
                 ? new BoundedLogScale(g, name + "/g0", options.logScaleRescaleInit(), options.logScaleShiftInit()) : null;
         for (int k = 1; k < sizes.length; k++) {
             String part = name + "/g" + k;
-            nets.add(new ConvNet(g, part, sizes[k - 1], hidden, 2 * sizes[k], numClasses));
+            nets.add(conditioner.create(g, part, sizes[k - 1], 2 * sizes[k]));
             logScales.add(new BoundedLogScale(g, part, options.logScaleRescaleInit(), options.logScaleShiftInit()));
         }
     }
@@ -91,6 +95,18 @@ public final class DynamicLinear implements FlowLayer {
             }
         }
         return sizes;
+    }
+
+    /** FLOPs on [C, H, W]: part 1's class term (when learned) and a network per part k > 1. */
+    public static void countFlops(Flops flops, LatentShape shape, Options options, Conditioner conditioner,
+                                  int numClasses) {
+        int[] sizes = partSizes(shape.channels(), options.parts(), options.partition());
+        if (options.firstPart() == FirstPart.LEARNED) {
+            flops.perImage("class linear", 2.0 * numClasses * 2 * sizes[0]);
+        }
+        for (int k = 1; k < sizes.length; k++) {
+            conditioner.countFlops(flops, sizes[k - 1], 2 * sizes[k], shape);
+        }
     }
 
     /** Shift and log-scale of one part, as a pair [mu, logs]. */
@@ -120,7 +136,7 @@ public final class DynamicLinear implements FlowLayer {
     public Transformed forward(SDVariable x, SDVariable condition) {
         SDVariable[] xs = parts(x);
         SDVariable[] ys = new SDVariable[xs.length];
-        SDVariable logDet = null;
+        SDVariable logDet = g.zeroLogDet(x);
         for (int k = 0; k < xs.length; k++) {
             if (k == 0 && identityFirst()) {
                 ys[0] = xs[0];
@@ -129,7 +145,7 @@ public final class DynamicLinear implements FlowLayer {
             SDVariable conditioner = k == 0 ? null : (options.form() == Form.NON_INVERSE ? xs[k - 1] : ys[k - 1]);
             SDVariable[] muLogs = shiftAndLogScale(k, conditioner, condition);
             ys[k] = xs[k].add(muLogs[0]).mul(sd.math().exp(muLogs[1]));
-            logDet = Transformed.addLogDets(logDet, logDetOf(k, muLogs[1]));
+            logDet = logDet.add(logDetOf(k, muLogs[1]));
         }
         return new Transformed(sd.concat(1, ys), logDet);
     }
@@ -138,7 +154,7 @@ public final class DynamicLinear implements FlowLayer {
     public Transformed inverse(SDVariable y, SDVariable condition) {
         SDVariable[] ys = parts(y);
         SDVariable[] xs = new SDVariable[ys.length];
-        SDVariable logDet = null;
+        SDVariable logDet = g.zeroLogDet(y);
         for (int k = 0; k < ys.length; k++) {
             if (k == 0 && identityFirst()) {
                 xs[0] = ys[0];
@@ -147,7 +163,7 @@ public final class DynamicLinear implements FlowLayer {
             SDVariable conditioner = k == 0 ? null : (options.form() == Form.NON_INVERSE ? xs[k - 1] : ys[k - 1]);
             SDVariable[] muLogs = shiftAndLogScale(k, conditioner, condition);
             xs[k] = ys[k].mul(sd.math().exp(muLogs[1].neg())).sub(muLogs[0]);
-            logDet = Transformed.addLogDets(logDet, logDetOf(k, muLogs[1]).neg());
+            logDet = logDet.add(logDetOf(k, muLogs[1]).neg());
         }
         return new Transformed(sd.concat(1, xs), logDet);
     }

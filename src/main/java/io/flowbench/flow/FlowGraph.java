@@ -1,15 +1,13 @@
 package io.flowbench.flow;
 
+import io.flowbench.samediff.SameDiffOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -81,18 +79,23 @@ public final class FlowGraph {
         return Nd4j.create(values, shape, DataType.DOUBLE);
     }
 
-    /**
-     * Stride-1 "same" convolution in NCHW with weights [k, k, in, out] (YXIO: conv2d_bp of
-     * SameDiff 1.0.0-M2.1 rejects the other weight layouts); bias [out] or null.
-     */
+    /** Stride-1 "same" convolution in NCHW with weights [k, k, in, out]; bias [out] or null. */
     public SDVariable conv2d(SDVariable x, SDVariable weights, SDVariable bias, int kernel) {
-        Conv2DConfig config = Conv2DConfig.builder()
-                .kH(kernel).kW(kernel).sH(1).sW(1).dH(1).dW(1)
-                .paddingMode(PaddingMode.SAME)
-                .dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.YXIO)
-                .build();
-        return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
+        return SameDiffOps.conv2d(sd, x, weights, bias, kernel);
+    }
+
+    /**
+     * Zeros of shape [N], N the batch size of x: the log-det of a volume-preserving layer. Built from
+     * x's shape (an integer op, so backpropagation never reaches x through it).
+     */
+    public SDVariable zeroLogDet(SDVariable x) {
+        SDVariable batch = sd.stridedSlice(sd.shape(x), new long[] {0}, new long[] {1}, new long[] {1});
+        return sd.fill(batch, dtype, 0.0);
+    }
+
+    /** A log-det that is the same for every example (a scalar) as one value per example of x, [N]. */
+    public SDVariable perExample(SDVariable x, SDVariable logDet) {
+        return zeroLogDet(x).add(logDet);
     }
 
     /** Marks a weight matrix for the optional L2 penalty (the 1x1 convolutions' W). */
@@ -105,20 +108,9 @@ public final class FlowGraph {
         return List.copyOf(l2Weights);
     }
 
-    /**
-     * Cuts x [N, C, H, W] along the channels into parts of the given sizes (which add up to C), as
-     * slices: libnd4j 1.0.0-M2.1's split op walks NCHW tensors element by element (12-18x slower than
-     * two slices, 34 ms against 2 ms on 64x256x14x14), and a slice's backward pass is still cheaper
-     * than split's forward.
-     */
+    /** Cuts x [N, C, H, W] along the channels into parts of the given sizes (which add up to C). */
     public SDVariable[] channelSlices(SDVariable x, int... sizes) {
-        SDVariable[] parts = new SDVariable[sizes.length];
-        int offset = 0;
-        for (int k = 0; k < sizes.length; k++) {
-            parts[k] = sd.slice(x, new int[] {0, offset, 0, 0}, -1, sizes[k], -1, -1);
-            offset += sizes[k];
-        }
-        return parts;
+        return SameDiffOps.channelSlices(sd, x, sizes);
     }
 
     /** Two equal channel halves of x, which has {@code channels} channels. */

@@ -8,28 +8,31 @@ public final class FlowSequence implements FlowLayer {
     private final List<FlowLayer> layers;
 
     public FlowSequence(List<FlowLayer> layers) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a flow sequence needs at least one layer");
+        }
         this.layers = List.copyOf(layers);
     }
 
     @Override
     public Transformed forward(SDVariable x, SDVariable condition) {
-        SDVariable logDet = null;
-        for (FlowLayer layer : layers) {
-            Transformed t = layer.forward(x, condition);
-            x = t.value();
-            logDet = Transformed.addLogDets(logDet, t.logDet());
+        Transformed t = layers.get(0).forward(x, condition);
+        SDVariable logDet = t.logDet();
+        for (FlowLayer layer : layers.subList(1, layers.size())) {
+            t = layer.forward(t.value(), condition);
+            logDet = logDet.add(t.logDet());
         }
-        return new Transformed(x, logDet);
+        return new Transformed(t.value(), logDet);
     }
 
     @Override
     public Transformed inverse(SDVariable y, SDVariable condition) {
-        SDVariable logDet = null;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Transformed t = layers.get(i).inverse(y, condition);
-            y = t.value();
-            logDet = Transformed.addLogDets(logDet, t.logDet());
+        Transformed t = layers.get(layers.size() - 1).inverse(y, condition);
+        SDVariable logDet = t.logDet();
+        for (int i = layers.size() - 2; i >= 0; i--) {
+            t = layers.get(i).inverse(t.value(), condition);
+            logDet = logDet.add(t.logDet());
         }
-        return new Transformed(y, logDet);
+        return new Transformed(t.value(), logDet);
     }
 }

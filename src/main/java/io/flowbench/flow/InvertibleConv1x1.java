@@ -24,11 +24,11 @@ public final class InvertibleConv1x1 implements FlowLayer {
     private final SDVariable bias;
     private final long pixels;
 
-    public InvertibleConv1x1(FlowGraph g, String name, int channels, int height, int width, boolean withBias) {
+    public InvertibleConv1x1(FlowGraph g, String name, LatentShape shape, boolean withBias) {
         this.g = g;
         this.sd = g.sd();
-        this.channels = channels;
-        this.pixels = (long) height * width;
+        this.channels = shape.channels();
+        this.pixels = (long) shape.height() * shape.width();
 
         RealMatrix rotation = new QRDecomposition(MatrixUtils.createRealMatrix(
                 g.gaussian(1.0, channels, channels).toDoubleMatrix())).getQ();
@@ -71,7 +71,7 @@ public final class InvertibleConv1x1 implements FlowLayer {
         if (bias != null) {
             y = y.add(sd.reshape(bias, 1, channels, 1, 1));
         }
-        return new Transformed(y, logS.sum().mul(pixels));
+        return new Transformed(y, g.perExample(x, logS.sum().mul(pixels)));
     }
 
     @Override
@@ -80,7 +80,17 @@ public final class InvertibleConv1x1 implements FlowLayer {
             y = y.sub(sd.reshape(bias, 1, channels, 1, 1));
         }
         SDVariable kernel = asKernel(sd.linalg().matrixInverse(weight));
-        return new Transformed(g.conv2d(y, kernel, null, 1), logS.sum().mul(-pixels));
+        return new Transformed(g.conv2d(y, kernel, null, 1), g.perExample(y, logS.sum().mul(-pixels)));
+    }
+
+    /**
+     * FLOPs of the layer on [C, H, W]: the 1x1 convolution per image; per batch, composing W = P (L U)
+     * from its factors (two C x C products).
+     */
+    public static void countFlops(Flops flops, LatentShape shape) {
+        double c = shape.channels();
+        flops.perImage("invconv 1x1", 2.0 * c * c * shape.pixels());
+        flops.perBatch(2 * 2.0 * c * c * c);
     }
 
     /** A [out, in] matrix as a 1x1 kernel in the YXIO layout [1, 1, in, out]. */

@@ -2,68 +2,47 @@ package io.flowbench.flow;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * The multi-scale skeleton shared by Glow and DLF (Dinh et al.; Kingma and Dhariwal): L levels, each
- * a squeeze then K steps; between levels half the channels are factored out and scored by a learned
- * conditional prior, the other half goes on; the last level's latent is scored by the top prior.
+ * The multi-scale skeleton (Dinh et al.; Kingma and Dhariwal), assembled from parts: per level a
+ * bijection (a squeeze and the family's steps; level 0 may start with a pre-processing layer) and an
+ * optional factor-out with its prior; a prior on what the last level outputs. A model without
+ * factor-out keeps every dimension to the top.
  */
 public final class MultiScaleFlow {
 
+    /** One level: its layers in forward order, and its factor-out when it has one. */
+    public record Level(FlowLayer layers, Optional<FactorOut> factorOut) { }
+
     /**
      * The density side of the flow. logProb is log p(x) of the (continuous) input per example,
-     * logDet the flow's total log|det J|; latents are the raw factored-out z's (splits first, top
-     * last) and standardised the same whitened under their priors.
+     * logDet the flow's total log|det J|; latents are the raw factored-out z's (factor-outs first,
+     * top last) and standardised the same whitened under their priors.
      */
     public record Encoding(SDVariable logProb, SDVariable logDet, List<SDVariable> latents,
                            List<SDVariable> standardised) { }
 
-    private final FlowGraph g;
-    private final SameDiff sd;
-    private final List<Squeeze> squeezes = new ArrayList<>();
-    private final List<FlowLayer> levelSteps = new ArrayList<>();
-    private final List<SplitPrior> splits = new ArrayList<>();
-    private final TopPrior top;
-    private final List<LatentShape> latentShapes = new ArrayList<>();
+    private final List<Level> levels;
+    private final Prior top;
+    private final List<LatentShape> latentShapes;
 
-    public MultiScaleFlow(FlowGraph g, LatentShape input, int levels, int depth, StepFactory steps,
-                          boolean learnedTopPrior, int numClasses) {
-        if (levels < 1 || depth < 1) {
-            throw new IllegalArgumentException("levels and depth must be >= 1, got " + levels + " and " + depth);
+    /** @param latentShapes shapes of the latents, in {@link Encoding#latents()} order */
+    public MultiScaleFlow(List<Level> levels, Prior top, List<LatentShape> latentShapes) {
+        long factorOuts = levels.stream().filter(l -> l.factorOut().isPresent()).count();
+        if (levels.isEmpty() || latentShapes.size() != factorOuts + 1) {
+            throw new IllegalArgumentException(levels.size() + " levels with " + factorOuts
+                    + " factor-outs cannot have " + latentShapes.size() + " latents");
         }
-        int scale = 1 << levels;
-        if (input.height() % scale != 0 || input.width() % scale != 0) {
-            throw new IllegalArgumentException("image size " + input.height() + "x" + input.width()
-                    + " is not divisible by 2^levels = " + scale + " (levels = " + levels + ")");
-        }
-        this.g = g;
-        this.sd = g.sd();
-        LatentShape shape = input;
-        for (int level = 0; level < levels; level++) {
-            squeezes.add(new Squeeze(g, shape.channels(), shape.height(), shape.width()));
-            shape = new LatentShape(4 * shape.channels(), shape.height() / 2, shape.width() / 2);
-            List<FlowLayer> levelLayers = new ArrayList<>();
-            for (int k = 0; k < depth; k++) {
-                levelLayers.add(steps.create(g, "level" + level + "/step" + k, shape.channels(), shape.height(), shape.width()));
-            }
-            levelSteps.add(new FlowSequence(levelLayers));
-            if (level < levels - 1) {
-                int kept = shape.channels() / 2;
-                int factored = shape.channels() - kept;
-                splits.add(new SplitPrior(g, "level" + level + "/split", kept, factored));
-                latentShapes.add(new LatentShape(factored, shape.height(), shape.width()));
-                shape = new LatentShape(kept, shape.height(), shape.width());
-            }
-        }
-        latentShapes.add(shape);
-        this.top = new TopPrior(g, "top", shape.channels(), learnedTopPrior, numClasses);
+        this.levels = List.copyOf(levels);
+        this.top = top;
+        this.latentShapes = List.copyOf(latentShapes);
     }
 
     /** Shapes of the latents, in the order of {@link Encoding#latents()}. */
     public List<LatentShape> latentShapes() {
-        return List.copyOf(latentShapes);
+        return latentShapes;
     }
 
     public Encoding encode(SDVariable x, SDVariable condition) {
@@ -72,22 +51,20 @@ public final class MultiScaleFlow {
         SDVariable logProb = null;
         List<SDVariable> latents = new ArrayList<>();
         List<SDVariable> standardised = new ArrayList<>();
-        for (int level = 0; level < levelSteps.size(); level++) {
-            h = squeezes.get(level).forward(h, condition).value();
-            Transformed t = levelSteps.get(level).forward(h, condition);
+        for (Level level : levels) {
+            Transformed t = level.layers().forward(h, condition);
             h = t.value();
-            logDet = Transformed.addLogDets(logDet, t.logDet());
-            if (level < splits.size()) {
-                SDVariable[] parts = g.channelSlices(h, latentShapes.get(level).channels(), latentShapes.get(level).channels());
-                DiagonalGaussian prior = splits.get(level).given(parts[0]);
-                logProb = Transformed.addLogDets(logProb, prior.logProb(parts[1]));
-                latents.add(parts[1]);
-                standardised.add(prior.standardise(parts[1]));
-                h = parts[0];
+            logDet = logDet == null ? t.logDet() : logDet.add(t.logDet());
+            if (level.factorOut().isPresent()) {
+                FactorOut.Split split = level.factorOut().get().split(h);
+                logProb = logProb == null ? split.logProb() : logProb.add(split.logProb());
+                latents.add(split.latent());
+                standardised.add(split.standardised());
+                h = split.kept();
             }
         }
         DiagonalGaussian prior = top.given(condition);
-        logProb = Transformed.addLogDets(logProb, prior.logProb(h));
+        logProb = logProb == null ? prior.logProb(h) : logProb.add(prior.logProb(h));
         latents.add(h);
         standardised.add(prior.standardise(h));
         return new Encoding(logProb.add(logDet), logDet, latents, standardised);
@@ -99,13 +76,13 @@ public final class MultiScaleFlow {
             throw new IllegalArgumentException("expected " + latentShapes.size() + " latents, got " + standardised.size());
         }
         SDVariable h = top.given(condition).fromStandard(standardised.get(standardised.size() - 1));
-        for (int level = levelSteps.size() - 1; level >= 0; level--) {
-            if (level < splits.size()) {
-                SDVariable factored = splits.get(level).given(h).fromStandard(standardised.get(level));
-                h = sd.concat(1, h, factored);
+        int latent = standardised.size() - 1;
+        for (int i = levels.size() - 1; i >= 0; i--) {
+            Level level = levels.get(i);
+            if (level.factorOut().isPresent()) {
+                h = level.factorOut().get().merge(h, standardised.get(--latent));
             }
-            h = levelSteps.get(level).inverse(h, condition).value();
-            h = squeezes.get(level).inverse(h, condition).value();
+            h = level.layers().inverse(h, condition).value();
         }
         return h;
     }

@@ -7,7 +7,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * The learned conditional prior of a multi-scale split: z2 ~ N(mean(z1), sd(z1)^2), mean and raw
  * log-sd from a zero-initialised 3x3 conv of z1, log-sd bounded as tanh(raw) * rescale + shift.
  */
-public final class SplitPrior {
+public final class SplitPrior implements Prior {
     private final FlowGraph g;
     private final SDVariable weights;
     private final SDVariable bias;
@@ -23,6 +23,12 @@ public final class SplitPrior {
         this.logScale = new BoundedLogScale(g, name, 1.0, 0.0);
     }
 
+    /** FLOPs per image of the prior's conv on a map of the given size. */
+    public static void countFlops(Flops flops, int keptChannels, int factoredChannels, LatentShape shape) {
+        flops.perImage("prior conv3x3", Flops.conv(3, keptChannels, 2 * factoredChannels, shape));
+    }
+
+    @Override
     public DiagonalGaussian given(SDVariable kept) {
         SameDiff sd = g.sd();
         SDVariable[] meanRaw = g.channelSlices(g.conv2d(kept, weights, bias, 3), factoredChannels, factoredChannels);

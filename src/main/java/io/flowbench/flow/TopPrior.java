@@ -8,7 +8,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * "learntop"), or the standard normal; a zero-initialised linear term of the class label makes it
  * class-conditional.
  */
-public final class TopPrior {
+public final class TopPrior implements Prior {
     private final FlowGraph g;
     private final int channels;
     private final SDVariable params;
@@ -23,6 +23,12 @@ public final class TopPrior {
         this.logScale = params != null || classWeights != null ? new BoundedLogScale(g, name, 1.0, 0.0) : null;
     }
 
+    /** FLOPs per image: the class term of a class-conditional prior. */
+    public static void countFlops(Flops flops, int channels, int numClasses) {
+        flops.perImage("class linear", 2.0 * numClasses * 2 * channels);
+    }
+
+    @Override
     public DiagonalGaussian given(SDVariable condition) {
         SameDiff sd = g.sd();
         if (logScale == null) {

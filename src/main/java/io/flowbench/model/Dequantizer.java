@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Maps 8-bit pixels to the flow's continuous input and back (DESIGN.md section 1): reduce to n bits,
+ * Maps 8-bit pixels to the flow's continuous input and back (docs/maths.md): reduce to n bits,
  * scale to [-0.5, 0.5), add uniform noise of one quantisation bin.
  */
 public final class Dequantizer {

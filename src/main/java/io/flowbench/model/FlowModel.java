@@ -1,13 +1,22 @@
 package io.flowbench.model;
 
 import io.flowbench.flow.DataDependentInit;
+import io.flowbench.flow.FactorOut;
 import io.flowbench.flow.FlowGraph;
+import io.flowbench.flow.FlowLayer;
+import io.flowbench.flow.FlowSequence;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.flow.MultiScaleFlow;
+import io.flowbench.flow.MultiScaleLayout;
+import io.flowbench.flow.Prior;
+import io.flowbench.flow.SplitPrior;
+import io.flowbench.flow.Squeeze;
+import io.flowbench.flow.TopPrior;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -33,10 +42,6 @@ public final class FlowModel {
     /** What training minimises when an L2 penalty is added: {@value #LOSS} plus the penalty. */
     public static final String OBJECTIVE = "objective";
 
-    static {
-        SubgraphCachingSession.install();
-    }
-
     private final ModelSpec spec;
     private final SameDiff sd;
     private final FlowGraph graph;
@@ -59,9 +64,7 @@ public final class FlowModel {
         FlowGraph graph = new FlowGraph(sd, dtype, seed);
         SDVariable x = sd.placeHolder(INPUT, dtype, spec.input().batchShape());
         SDVariable label = spec.conditional() ? sd.placeHolder(LABEL, dtype, -1, spec.numClasses()) : null;
-        MultiScaleFlow flow = new MultiScaleFlow(graph, spec.input(), spec.levels(), spec.depth(),
-                spec.step().factory(spec.hidden(), spec.invConvBias(), spec.numClasses()),
-                spec.learnedTopPrior(), spec.numClasses());
+        MultiScaleFlow flow = assemble(graph, spec);
 
         MultiScaleFlow.Encoding enc = flow.encode(x, label);
         enc.logProb().rename(LOG_PROB);
@@ -76,6 +79,33 @@ public final class FlowModel {
             enc.standardised().get(i).rename(standardisedName(i));
         }
         return new FlowModel(spec, sd, graph, flow);
+    }
+
+    /**
+     * The skeleton's parts, created level by level in forward order (which fixes the order the seeded
+     * initialisers are drawn in): the pre-processing layer (level 0), the squeeze, the steps, the
+     * factor-out's prior; then the top prior.
+     */
+    private static MultiScaleFlow assemble(FlowGraph g, ModelSpec spec) {
+        MultiScaleLayout layout = spec.layout();
+        List<MultiScaleFlow.Level> levels = new ArrayList<>();
+        for (int l = 0; l < layout.levels().size(); l++) {
+            MultiScaleLayout.Level level = layout.levels().get(l);
+            List<FlowLayer> layers = new ArrayList<>();
+            if (l == 0) {
+                spec.preprocessing().create(g, spec.input()).ifPresent(layers::add);
+            }
+            layers.add(new Squeeze(g, level.input()));
+            for (int k = 0; k < spec.depth(); k++) {
+                layers.add(spec.step().create(g, "level" + l + "/step" + k, level.steps(), spec));
+            }
+            String name = "level" + l + "/split";
+            Optional<FactorOut> factorOut = level.factorOut().map(f -> new FactorOut(g, f,
+                    new SplitPrior(g, name, f.kept().channels(), f.factored().channels())));
+            levels.add(new MultiScaleFlow.Level(new FlowSequence(layers), factorOut));
+        }
+        Prior top = new TopPrior(g, "top", layout.top().channels(), spec.learnedTopPrior(), spec.numClasses());
+        return new MultiScaleFlow(levels, top, layout.latentShapes());
     }
 
     /**

@@ -1,24 +1,28 @@
 package io.flowbench.model;
 
 import io.flowbench.flow.LatentShape;
+import io.flowbench.flow.MultiScaleLayout;
 
 /**
- * Everything that defines a flow model's architecture: input shape, the multi-scale skeleton and
- * the step. The compact constructor checks every shape constraint up front, so a bad configuration
- * fails with the reason before any graph is built.
+ * Everything that defines a flow model's architecture: input shape, the multi-scale skeleton, the
+ * step and the pre-processing. The compact constructor checks every shape constraint up front
+ * (through {@link #layout()}), so a bad configuration fails with the reason before any graph is built.
  *
  * @param input           image shape [C, H, W]
- * @param levels          number of levels (squeeze + steps; a split between consecutive levels)
+ * @param levels          number of levels (squeeze + steps; optionally a factor-out between levels)
  * @param depth           flow steps per level
  * @param hidden          channels of the hidden convolutions in each step's network
  * @param nBits           bits per colour channel the images are reduced to (1..8)
  * @param numClasses      class count for a class-conditional model, 0 for unconditional
  * @param learnedTopPrior learned (true) or standard normal (false) prior on the top latent
  * @param invConvBias     whether the invertible 1x1 convolutions have a bias
- * @param step            the flow step (Glow or DLF)
+ * @param step            the flow step (the model family)
+ * @param factorOut       whether every level but the last factors out half its channels
+ * @param preprocessing   the layer before the skeleton (logit, or none)
  */
 public record ModelSpec(LatentShape input, int levels, int depth, int hidden, int nBits, int numClasses,
-                        boolean learnedTopPrior, boolean invConvBias, StepSpec step) {
+                        boolean learnedTopPrior, boolean invConvBias, StepSpec step, boolean factorOut,
+                        Preprocessing preprocessing) {
 
     public ModelSpec {
         if (levels < 1 || depth < 1 || hidden < 1) {
@@ -31,22 +35,27 @@ public record ModelSpec(LatentShape input, int levels, int depth, int hidden, in
         if (numClasses < 0) {
             throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
         }
-        int scale = 1 << levels;
-        if (input.height() % scale != 0 || input.width() % scale != 0) {
-            throw new IllegalArgumentException("image size " + input.height() + "x" + input.width()
-                    + " is not divisible by 2^levels = " + scale
-                    + "; pad or resize the images, or use fewer levels");
-        }
-        int channels = input.channels();
-        for (int level = 0; level < levels; level++) {
-            channels *= 4;
+        int level = 0;
+        for (MultiScaleLayout.Level l : MultiScaleLayout.of(input, levels, factorOut).levels()) {
             try {
-                step.checkChannels(channels);
+                step.checkChannels(l.steps().channels());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("level " + level + ": " + e.getMessage(), e);
             }
-            channels /= 2;
+            level++;
         }
+    }
+
+    /** Glow's and DLF's skeleton: half the channels factored out between levels, no pre-processing. */
+    public ModelSpec(LatentShape input, int levels, int depth, int hidden, int nBits, int numClasses,
+                     boolean learnedTopPrior, boolean invConvBias, StepSpec step) {
+        this(input, levels, depth, hidden, nBits, numClasses, learnedTopPrior, invConvBias, step, true,
+                Preprocessing.NONE);
+    }
+
+    /** The shapes through the skeleton. */
+    public MultiScaleLayout layout() {
+        return MultiScaleLayout.of(input, levels, factorOut);
     }
 
     /** Dimensions D of one image (C*H*W), the denominator of bits/dim. */

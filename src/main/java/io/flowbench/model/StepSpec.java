@@ -2,25 +2,48 @@ package io.flowbench.model;
 
 import io.flowbench.flow.ActNorm;
 import io.flowbench.flow.AffineCoupling;
+import io.flowbench.flow.Conditioner;
+import io.flowbench.flow.ConvNet;
 import io.flowbench.flow.DynamicLinear;
+import io.flowbench.flow.FlowGraph;
+import io.flowbench.flow.FlowLayer;
 import io.flowbench.flow.FlowSequence;
+import io.flowbench.flow.Flops;
 import io.flowbench.flow.InvertibleConv1x1;
-import io.flowbench.flow.StepFactory;
+import io.flowbench.flow.LatentShape;
 import java.util.List;
+import java.util.Locale;
 
-/** The flow step of a model: the one thing Glow and DLF differ in. */
-public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
+/**
+ * The flow step of a model: what one model family puts at each position of the multi-scale
+ * skeleton. Open: a family is an implementation of this (its options in the record) plus a
+ * {@code config.StepReader} bound to its {@code model.kind} in {@code config.ConfigModule}; nothing
+ * else branches on the family (see docs/flow-api.md).
+ */
+public interface StepSpec {
 
-    /** Short name of the model family ("glow", "dlf"). */
+    /** Short name of the model family, its {@code model.kind} ("glow", "dlf"). */
     String kind();
 
-    /** One line for people: the family and its options. */
+    /** One line for people: the family and its options (recorded as the run's model.description). */
     String describe();
 
     /** Checks that a level with this many channels can hold the step; the reason when not. */
     void checkChannels(int channels);
 
-    StepFactory factory(int hidden, boolean invConvBias, int numClasses);
+    /** Whether levels factor out channels when {@code model.factor-out = auto}, for images of this shape. */
+    boolean factorsOutByDefault(LatentShape image);
+
+    /** One step on [C, H, W] latents, its parameters created now; {@code model} gives the shared options. */
+    FlowLayer create(FlowGraph g, String name, LatentShape shape, ModelSpec model);
+
+    /** The FLOPs of one step on [C, H, W] latents (see {@code bench.FlopCount}). */
+    void countFlops(Flops flops, LatentShape shape, ModelSpec model);
+
+    /** The step networks of Glow and DLF: ConvNet with the model's hidden width and classes. */
+    private static Conditioner convNets(ModelSpec model) {
+        return ConvNet.conditioner(model.hidden(), model.numClasses());
+    }
 
     /** Glow: ActNorm -> invertible 1x1 conv -> affine (or additive) coupling. */
     record Glow(boolean additiveCoupling) implements StepSpec {
@@ -42,11 +65,22 @@ public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
         }
 
         @Override
-        public StepFactory factory(int hidden, boolean invConvBias, int numClasses) {
-            return (g, name, c, h, w) -> new FlowSequence(List.of(
-                    new ActNorm(g, name + "/actnorm", c, h, w),
-                    new InvertibleConv1x1(g, name + "/invconv", c, h, w, invConvBias),
-                    new AffineCoupling(g, name + "/coupling", c, hidden, additiveCoupling, numClasses)));
+        public boolean factorsOutByDefault(LatentShape image) {
+            return true;
+        }
+
+        @Override
+        public FlowLayer create(FlowGraph g, String name, LatentShape shape, ModelSpec model) {
+            return new FlowSequence(List.of(
+                    new ActNorm(g, name + "/actnorm", shape),
+                    new InvertibleConv1x1(g, name + "/invconv", shape, model.invConvBias()),
+                    new AffineCoupling(g, name + "/coupling", shape.channels(), additiveCoupling, convNets(model))));
+        }
+
+        @Override
+        public void countFlops(Flops flops, LatentShape shape, ModelSpec model) {
+            InvertibleConv1x1.countFlops(flops, shape);
+            AffineCoupling.countFlops(flops, shape, additiveCoupling, convNets(model));
         }
     }
 
@@ -61,8 +95,8 @@ public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
         public String describe() {
             return String.format("dlf (K=%d, %s form, %s parts, %s first part, logs init tanh*%.3g%+.3g)",
                     options.parts(), options.form() == DynamicLinear.Form.INVERSE ? "inverse" : "non-inverse",
-                    options.partition().name().toLowerCase(java.util.Locale.ROOT),
-                    options.firstPart().name().toLowerCase(java.util.Locale.ROOT),
+                    options.partition().name().toLowerCase(Locale.ROOT),
+                    options.firstPart().name().toLowerCase(Locale.ROOT),
                     options.logScaleRescaleInit(), options.logScaleShiftInit());
         }
 
@@ -72,10 +106,21 @@ public sealed interface StepSpec permits StepSpec.Glow, StepSpec.Dlf {
         }
 
         @Override
-        public StepFactory factory(int hidden, boolean invConvBias, int numClasses) {
-            return (g, name, c, h, w) -> new FlowSequence(List.of(
-                    new InvertibleConv1x1(g, name + "/invconv", c, h, w, invConvBias),
-                    new DynamicLinear(g, name + "/dynlinear", c, h, w, options, hidden, numClasses)));
+        public boolean factorsOutByDefault(LatentShape image) {
+            return true;
+        }
+
+        @Override
+        public FlowLayer create(FlowGraph g, String name, LatentShape shape, ModelSpec model) {
+            return new FlowSequence(List.of(
+                    new InvertibleConv1x1(g, name + "/invconv", shape, model.invConvBias()),
+                    new DynamicLinear(g, name + "/dynlinear", shape, options, convNets(model), model.numClasses())));
+        }
+
+        @Override
+        public void countFlops(Flops flops, LatentShape shape, ModelSpec model) {
+            InvertibleConv1x1.countFlops(flops, shape);
+            DynamicLinear.countFlops(flops, shape, options, convNets(model), model.numClasses());
         }
     }
 }

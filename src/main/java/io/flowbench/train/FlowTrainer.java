@@ -1,10 +1,8 @@
 package io.flowbench.train;
 
 import io.flowbench.model.FlowModel;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import io.flowbench.samediff.GradientFunction;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +21,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * state) are ours rather than hidden inside SameDiff's fit.
  */
 public final class FlowTrainer {
-    /** Name under which SameDiff keeps the backward graph (SameDiff.GRAD_FN_KEY, not public). */
-    private static final String GRAD_FUNCTION = "grad";
     private final FlowModel model;
     private final IUpdater updaterConfig;
     private final Map<String, GradientUpdater> updaters = new LinkedHashMap<>();
@@ -44,7 +40,7 @@ public final class FlowTrainer {
         this.model = model;
         this.updaterConfig = updaterConfig;
         SameDiff sd = model.graph();
-        createGradientsQuietly(sd);
+        GradientFunction.create(sd);
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
                 parameters.add(v.name());
@@ -59,23 +55,6 @@ public final class FlowTrainer {
         List<String> outputs = new ArrayList<>(List.of(FlowModel.LOSS));
         outputs.addAll(gradientNames.values());
         this.outputNames = outputs.toArray(String[]::new);
-    }
-
-    /**
-     * SameDiff 1.0.0-M2.1 prints one line per op to System.out while it builds the backward graph
-     * (hundreds of lines per model); build it once here with that stream muted.
-     */
-    private static synchronized void createGradientsQuietly(SameDiff sd) {
-        if (sd.hasGradientFunction()) {
-            return;
-        }
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        try {
-            sd.createGradFunction();
-        } finally {
-            System.setOut(out);
-        }
     }
 
     public FlowModel model() {
@@ -111,19 +90,19 @@ public final class FlowTrainer {
         steps = stepsDone;
     }
 
+    /** The batch's mean bits/dim (what training minimises, without any penalty) and each parameter's gradient. */
+    public record LossAndGradients(double loss, Map<String, INDArray> gradients) { }
+
     /**
-     * The loss and every parameter's gradient from one execution of SameDiff's gradient function: what
-     * {@code SameDiff.calculateGradientsAndOutputs} does, except that it switches the gradient
-     * function's array cache off on every call, so every intermediate array of every step is a fresh
-     * allocation that is freed only when the Java garbage collector gets round to it (gigabytes of
-     * resident memory and page faults on each step). With the cache on, the session recycles the
-     * arrays of one step in the next; requested outputs (loss, gradients) are never recycled.
+     * The loss and every parameter's gradient of the training objective from one execution of the
+     * backward graph with its array cache on: exactly what a training step uses. The arrays are the
+     * session's: copy them before the next call.
      */
-    private Map<String, INDArray> lossAndGradients(SameDiff sd, Map<String, INDArray> inputs) {
-        SameDiff gradFn = sd.getFunction(GRAD_FUNCTION);
-        gradFn.setEnableCache(true);
-        gradFn.setListeners(sd.getListeners());
-        return gradFn.output(inputs, outputNames);
+    public LossAndGradients lossAndGradients(INDArray x, INDArray labels) {
+        Map<String, INDArray> out = GradientFunction.execute(model.graph(), model.inputs(x, labels), outputNames);
+        Map<String, INDArray> gradients = new LinkedHashMap<>();
+        gradientNames.forEach((param, grad) -> gradients.put(param, out.get(grad)));
+        return new LossAndGradients(out.get(FlowModel.LOSS).getDouble(0), gradients);
     }
 
     /**
@@ -136,14 +115,13 @@ public final class FlowTrainer {
             model.initialise(x, labels);
         }
         SameDiff sd = model.graph();
-        Map<String, INDArray> out = lossAndGradients(sd, model.inputs(x, labels));
+        LossAndGradients out = lossAndGradients(x, labels);
         long step = steps + 1;
-        double loss = out.get(FlowModel.LOSS).getDouble(0);
+        double loss = out.loss();
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
-        Map<String, INDArray> gradients = new HashMap<>();
-        gradientNames.forEach((param, grad) -> gradients.put(param, out.get(grad)));
+        Map<String, INDArray> gradients = out.gradients();
         for (String name : parameters) {
             INDArray g = gradients.get(name);
             if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {

@@ -1,5 +1,6 @@
 package io.flowbench.flow;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,13 +28,15 @@ class LayerNumericsTest {
 
     static Stream<Arguments> layers() {
         return Stream.of(
-                layer("actnorm", 0, (g, s) -> new ActNorm(g, "an", s.channels(), s.height(), s.width())),
-                layer("invconv", 0, (g, s) -> new InvertibleConv1x1(g, "ic", s.channels(), s.height(), s.width(), false)),
-                layer("invconv+bias", 0, (g, s) -> new InvertibleConv1x1(g, "ic", s.channels(), s.height(), s.width(), true)),
-                layer("affine coupling", 0, (g, s) -> new AffineCoupling(g, "ac", s.channels(), 6, false, 0)),
-                layer("additive coupling", 0, (g, s) -> new AffineCoupling(g, "ac", s.channels(), 6, true, 0)),
-                layer("affine coupling, conditional", 3, (g, s) -> new AffineCoupling(g, "ac", s.channels(), 6, false, 3)),
-                layer("squeeze", 0, (g, s) -> new Squeeze(g, s.channels(), 4, 2), new LatentShape(2, 4, 2)),
+                layer("actnorm", 0, (g, s) -> new ActNorm(g, "an", s)),
+                layer("invconv", 0, (g, s) -> new InvertibleConv1x1(g, "ic", s, false)),
+                layer("invconv+bias", 0, (g, s) -> new InvertibleConv1x1(g, "ic", s, true)),
+                layer("affine coupling", 0, (g, s) -> new AffineCoupling(g, "ac", s.channels(), false, ConvNet.conditioner(6, 0))),
+                layer("additive coupling", 0, (g, s) -> new AffineCoupling(g, "ac", s.channels(), true, ConvNet.conditioner(6, 0))),
+                layer("affine coupling, conditional", 3, (g, s) -> new AffineCoupling(g, "ac", s.channels(), false, ConvNet.conditioner(6, 3))),
+                layer("logit alpha 1e-6", 0, (g, s) -> new LogitTransform(g, s, 1e-6)),
+                layer("logit alpha 0.05", 0, (g, s) -> new LogitTransform(g, s, 0.05)),
+                layer("squeeze", 0, (g, s) -> new Squeeze(g, s), new LatentShape(2, 4, 2)),
                 dlf("dlf K=2 non-inverse", 0, new Options(2, Form.NON_INVERSE, Partition.EQUAL, FirstPart.LEARNED, 1, 0)),
                 dlf("dlf K=2 inverse form", 0, new Options(2, Form.INVERSE, Partition.EQUAL, FirstPart.LEARNED, 1, 0)),
                 dlf("dlf K=2 identity first part", 0, new Options(2, Form.NON_INVERSE, Partition.EQUAL, FirstPart.IDENTITY, 1, 0)),
@@ -54,7 +57,7 @@ class LayerNumericsTest {
     }
 
     private static Arguments dlf(String name, int classes, Options options) {
-        return layer(name, classes, (g, s) -> new DynamicLinear(g, "dl", s.channels(), s.height(), s.width(), options, 6, classes));
+        return layer(name, classes, (g, s) -> new DynamicLinear(g, "dl", s, options, ConvNet.conditioner(6, classes), classes));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -67,6 +70,8 @@ class LayerNumericsTest {
         assertTrue(err < 1e-4, name + ": float32 reconstruction error " + err);
         assertTrue(name.equals("squeeze") || out.get("y").sub(x).amaxNumber().doubleValue() > 1e-3,
                 name + ": the perturbed layer should not be the identity");
+        assertArrayEquals(new long[] {5}, out.get("logdet").shape(), name + ": one log-det per example");
+        assertArrayEquals(new long[] {5}, out.get("inverse_logdet").shape(), name + ": one inverse log-det per example");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -88,7 +93,7 @@ class LayerNumericsTest {
     @Test
     void wrongLogDetIsDetected() {
         BiFunction<FlowGraph, LatentShape, FlowLayer> broken = (g, s) -> new FlowLayer() {
-            private final ActNorm inner = new ActNorm(g, "an", s.channels(), s.height(), s.width());
+            private final ActNorm inner = new ActNorm(g, "an", s);
 
             @Override
             public Transformed forward(org.nd4j.autodiff.samediff.SDVariable x, org.nd4j.autodiff.samediff.SDVariable c) {
@@ -111,7 +116,7 @@ class LayerNumericsTest {
 
     @Test
     void actNormDataDependentInitGivesZeroMeanUnitVariancePerChannel() {
-        LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new ActNorm(g, "an", s.channels(), s.height(), s.width()));
+        LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new ActNorm(g, "an", s));
         INDArray x = h.input(32, 3).mul(4).add(1.5);
         DataDependentInit init = h.graph.dataDependentInits().get(0);
         assertEquals("x", init.inputVariable());
@@ -128,7 +133,7 @@ class LayerNumericsTest {
     @Test
     void squeezeUsesGlowChannelOrdering() {
         LatentShape shape = new LatentShape(2, 4, 6);
-        LayerHarness h = new LayerHarness(DataType.DOUBLE, shape, 0, (g, s) -> new Squeeze(g, s.channels(), s.height(), s.width()));
+        LayerHarness h = new LayerHarness(DataType.DOUBLE, shape, 0, (g, s) -> new Squeeze(g, s));
         INDArray x = h.input(1, 3);
         INDArray y = h.run(x).get("y");
         assertEquals(8, y.size(1));

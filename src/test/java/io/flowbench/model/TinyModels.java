@@ -22,6 +22,9 @@ final class TinyModels {
         specs.put("dlf K=4", spec(input, depth, hidden, 0, dlf(4, Form.NON_INVERSE)));
         specs.put("glow conditional", spec(input, depth, hidden, 3, new StepSpec.Glow(false)));
         specs.put("dlf K=2 conditional", spec(input, depth, hidden, 3, dlf(2, Form.NON_INVERSE)));
+        specs.put("glow logit 0.05", skeleton(input, depth, hidden, new StepSpec.Glow(false), true, Preprocessing.logit(0.05)));
+        specs.put("dlf K=2 logit 1e-6", skeleton(input, depth, hidden, dlf(2, Form.NON_INVERSE), true, Preprocessing.logit(1e-6)));
+        specs.put("dlf K=2 no factor-out", skeleton(input, depth, hidden, dlf(2, Form.NON_INVERSE), false, Preprocessing.NONE));
         return specs;
     }
 
@@ -31,5 +34,10 @@ final class TinyModels {
 
     static ModelSpec spec(LatentShape input, int depth, int hidden, int classes, StepSpec step) {
         return new ModelSpec(input, 2, depth, hidden, 8, classes, true, false, step);
+    }
+
+    static ModelSpec skeleton(LatentShape input, int depth, int hidden, StepSpec step, boolean factorOut,
+                              Preprocessing preprocessing) {
+        return new ModelSpec(input, 2, depth, hidden, 8, 0, true, false, step, factorOut, preprocessing);
     }
 }

@@ -1,4 +1,4 @@
-package io.flowbench.model;
+package io.flowbench.samediff;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -21,9 +21,10 @@ import org.nd4j.autodiff.samediff.internal.Variable;
  * variables are walked again and again, with a regular expression per visit: in a flow, where every
  * step reuses its input several times, seconds per call (DLF sampling spent 4-8 s per batch there).
  * This walk visits each variable once, which finds the same set, and remembers the result per
- * requested set of variables until the graph changes.
+ * requested set of variables until the graph changes. Installed by {@link #install()}, which
+ * programs that execute flows call once at start-up (the CLI, tests through their models' builder).
  */
-final class SubgraphCachingSession extends InferenceSession {
+public final class SubgraphCachingSession extends InferenceSession {
 
     /** The ops and variables needed for one request, in the order the base class finds them (never modified). */
     private record Subgraph(Set<String> variables, Set<String> ops, Set<String> zeroInputOps) { }
@@ -36,8 +37,11 @@ final class SubgraphCachingSession extends InferenceSession {
         super(sameDiff);
     }
 
-    /** Makes every SameDiff session in this JVM one of these (SameDiff's factory is global). */
-    static void install() {
+    /**
+     * Makes every SameDiff session in this JVM one of these. SameDiff's session factory is global, so
+     * this is a process-wide setting: idempotent, and harmless to graphs that are not flows.
+     */
+    public static void install() {
         SameDiff.bindInferenceFactory(SubgraphCachingSession::new);
     }
 

@@ -1,0 +1,69 @@
+package io.flowbench.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.Guice;
+import io.flowbench.flow.LatentShape;
+import io.flowbench.model.ModelSpec;
+import io.flowbench.model.Preprocessing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The skeleton keys of the model block: factor-out and logit pre-processing, with their defaults and errors. */
+class ModelConfigsTest {
+    private static final ModelConfigs CONFIGS = Guice.createInjector(new ConfigModule()).getInstance(ModelConfigs.class);
+    private static final LatentShape GREY = new LatentShape(1, 28, 28);
+    private static final LatentShape COLOUR = new LatentShape(3, 32, 32);
+    @TempDir
+    Path dir;
+
+    private ModelSpec spec(LatentShape input, String... overrides) throws Exception {
+        Path p = dir.resolve("e.conf");
+        Files.writeString(p, "experiment.name = x");
+        return CONFIGS.toSpec(Experiment.load(p, List.of(overrides)).variants().get(0).model(), input, 0);
+    }
+
+    @Test
+    void defaultsFactorOutAndLeaveTheInputAlone() throws Exception {
+        for (String kind : List.of("glow", "dlf")) {
+            ModelSpec s = spec(GREY, "experiment.model.kind=" + kind);
+            assertTrue(s.factorOut(), kind + " factors out by default");
+            assertEquals(List.of(new LatentShape(2, 14, 14), new LatentShape(8, 7, 7)), s.layout().latentShapes());
+            assertEquals(Preprocessing.NONE, s.preprocessing());
+        }
+    }
+
+    @Test
+    void factorOutOffKeepsEveryDimensionToTheTop() throws Exception {
+        ModelSpec s = spec(GREY, "experiment.model.factor-out=off");
+        assertFalse(s.factorOut());
+        assertEquals(List.of(new LatentShape(16, 7, 7)), s.layout().latentShapes());
+    }
+
+    @Test
+    void logitAlphaDefaultsByChannelCount() throws Exception {
+        assertEquals(Preprocessing.logit(1e-6), spec(GREY, "experiment.model.logit-preprocessing=on").preprocessing());
+        assertEquals(Preprocessing.logit(0.05), spec(COLOUR, "experiment.model.logit-preprocessing=on").preprocessing());
+        assertEquals(Preprocessing.logit(0.01), spec(COLOUR, "experiment.model.logit-preprocessing=on",
+                "experiment.model.logit-alpha=0.01").preprocessing());
+    }
+
+    @Test
+    void badLogitSettingsNameTheKey() throws Exception {
+        ConfigError range = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.logit-preprocessing=on",
+                "experiment.model.logit-alpha=0.5"));
+        assertTrue(range.getMessage().contains("model.logit-alpha") && range.getMessage().contains("(0, 0.5)"), range.getMessage());
+        ConfigError word = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.logit-preprocessing=on",
+                "experiment.model.logit-alpha=small"));
+        assertTrue(word.getMessage().contains("model.logit-alpha") && word.getMessage().contains("neither auto nor a number"),
+                word.getMessage());
+        ConfigError mode = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.logit-preprocessing=yes"));
+        assertTrue(mode.getMessage().contains("logit-preprocessing") && mode.getMessage().contains("off | on"), mode.getMessage());
+    }
+}
