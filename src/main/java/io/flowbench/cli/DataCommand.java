@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.flowbench.reference.LikelihoodReference;
+import io.flowbench.reference.ReferenceCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -221,6 +223,9 @@ public final class DataCommand implements Runnable {
         @Option(names = "--json", description = "Print the full provenance as JSON.")
         boolean json;
 
+        @Option(names = "--n-bits", description = "Bits per colour channel for the likelihood reference (default ${DEFAULT-VALUE}).")
+        int nBits = 8;
+
         @Override
         int execute(PrintWriter out) throws IOException, InterruptedException {
             DataOptions options = DataOptions.builder(name).path(path).validation(validation).subset(subset).levels(levels)
@@ -233,10 +238,24 @@ public final class DataCommand implements Runnable {
                         d.provenance().contentSha256());
             }
             out.println("  source     " + splits.train().provenance().commonSource());
+            printReference(out, splits);
             if (json) {
                 out.print(splits.provenanceJson());
             }
             return 0;
+        }
+
+        private void printReference(PrintWriter out, DatasetSplits splits) throws IOException {
+            if (!ReferenceCache.affordable(splits.train())) {
+                out.printf("  likelihood reference: not computed (%d dimensions: a D x D eigen-decomposition; limit %d)%n",
+                        splits.train().exampleLength(), ReferenceCache.MAX_DIMENSIONS);
+                return;
+            }
+            LikelihoodReference ref = new ReferenceCache(locations.registry().locations().dataRoot()).get(splits.train(), splits.test(), nBits);
+            out.printf("  likelihood reference at %d bits (closed form: best model of each class fit on train; bits/dim on train / test):%n", nBits);
+            out.printf("    linear flow, no bias (auto-correlation eigenvalues)  %.4f / %.4f%n", ref.linear().trainBpd(), ref.linear().testBpd());
+            out.printf("    affine flow (covariance eigenvalues)                 %.4f / %.4f%n", ref.affine().trainBpd(), ref.affine().testBpd());
+            out.printf("    element-wise affine (variances)                      %.4f / %.4f%n", ref.diagonal().trainBpd(), ref.diagonal().testBpd());
         }
     }
 }
