@@ -19,10 +19,11 @@ public final class MultiScaleFlow {
     /**
      * The density side of the flow. logProb is log p(x) of the (continuous) input per example,
      * logDet the flow's total log|det J|; latents are the raw factored-out z's (factor-outs first,
-     * top last) and standardised the same whitened under their priors.
+     * top last) and standardised the same whitened under their priors; levelLogDets each level's
+     * share of logDet (its volume change), level 0 including the pre-processing layer.
      */
     public record Encoding(SDVariable logProb, SDVariable logDet, List<SDVariable> latents,
-                           List<SDVariable> standardised) { }
+                           List<SDVariable> standardised, List<SDVariable> levelLogDets) { }
 
     private final List<Level> levels;
     private final Prior top;
@@ -51,9 +52,11 @@ public final class MultiScaleFlow {
         SDVariable logProb = null;
         List<SDVariable> latents = new ArrayList<>();
         List<SDVariable> standardised = new ArrayList<>();
+        List<SDVariable> levelLogDets = new ArrayList<>();
         for (Level level : levels) {
             Transformed t = level.layers().forward(h, condition);
             h = t.value();
+            levelLogDets.add(t.logDet());
             logDet = logDet == null ? t.logDet() : logDet.add(t.logDet());
             if (level.factorOut().isPresent()) {
                 FactorOut.Split split = level.factorOut().get().split(h);
@@ -67,7 +70,7 @@ public final class MultiScaleFlow {
         logProb = logProb == null ? prior.logProb(h) : logProb.add(prior.logProb(h));
         latents.add(h);
         standardised.add(prior.standardise(h));
-        return new Encoding(logProb.add(logDet), logDet, latents, standardised);
+        return new Encoding(logProb.add(logDet), logDet, latents, standardised, levelLogDets);
     }
 
     /** Runs the skeleton backwards from whitened latents (in {@link #latentShapes()} order). */

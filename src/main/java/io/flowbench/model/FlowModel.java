@@ -74,6 +74,10 @@ public final class FlowModel {
         SDVariable bpd = enc.logProb().mul(-nats2bits).add(BITS_PER_DIM, spec.nBits());
         bpd.mean(LOSS);
         sd.setLossVariables(LOSS);
+        for (int l = 0; l < enc.levelLogDets().size(); l++) {
+            // An identity, not a rename: with one level the level's log-det is the total's variable.
+            sd.identity(levelLogDetName(l), enc.levelLogDets().get(l));
+        }
         for (int i = 0; i < enc.latents().size(); i++) {
             enc.latents().get(i).rename(latentName(i));
             enc.standardised().get(i).rename(standardisedName(i));
@@ -122,6 +126,11 @@ public final class FlowModel {
         }
         flow.decode(eps, spec.conditional() ? sd.getVariable(LABEL) : null).rename(DECODED);
         decoderBuilt = true;
+    }
+
+    /** Level l's log|det J| per example (its volume change); computed only when asked for. */
+    public static String levelLogDetName(int level) {
+        return "log_det_level_" + level;
     }
 
     public static String latentName(int i) {
@@ -194,6 +203,24 @@ public final class FlowModel {
     /** Per-example bits/dim of dequantized images x [N, C, H, W]. */
     public INDArray bitsPerDim(INDArray x, INDArray labels) {
         return sd.output(inputs(x, labels), BITS_PER_DIM).get(BITS_PER_DIM);
+    }
+
+    /** Per-example bits/dim and each level's log-det, from one execution. */
+    public record Densities(INDArray bitsPerDim, List<INDArray> levelLogDets) { }
+
+    public Densities densities(INDArray x, INDArray labels) {
+        int levels = spec.levels();
+        String[] names = new String[levels + 1];
+        names[0] = BITS_PER_DIM;
+        for (int l = 0; l < levels; l++) {
+            names[l + 1] = levelLogDetName(l);
+        }
+        Map<String, INDArray> out = sd.output(inputs(x, labels), names);
+        List<INDArray> levelLogDets = new ArrayList<>();
+        for (int l = 0; l < levels; l++) {
+            levelLogDets.add(out.get(levelLogDetName(l)));
+        }
+        return new Densities(out.get(BITS_PER_DIM), levelLogDets);
     }
 
     /** Per-example log density (nats) of the continuous input. */

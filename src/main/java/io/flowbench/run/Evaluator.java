@@ -26,20 +26,41 @@ public final class Evaluator {
         return data.size();
     }
 
+    /**
+     * Mean bits/dim, and each level's mean log|det J| in bits per dimension of the image
+     * (log-det / (D ln 2)): positive where the level expands volume, negative where it contracts it. The
+     * bits/dim is the prior terms' bits minus the sum of the levels' figures.
+     */
+    public record Result(double bitsPerDim, double[] levelVolumeBits) { }
+
     public double bitsPerDim(FlowModel model) {
+        return evaluate(model).bitsPerDim();
+    }
+
+    public Result evaluate(FlowModel model) {
         Dequantizer dequantizer = new Dequantizer(model.spec().nBits());
         double sum = 0;
+        double[] levelSums = new double[model.spec().levels()];
         long count = 0;
         try (BatchIterator batches = BatchIterator.sequential(data, batchSize)) {
             int index = 0;
             while (batches.hasNext()) {
                 try (Batch b = batches.next()) {
                     var x = dequantizer.dequantize(b.images(), new SplittableRandom(noiseSeed + index++), model.dtype());
-                    sum += model.bitsPerDim(x, model.spec().conditional() ? b.oneHot() : null).sumNumber().doubleValue();
+                    FlowModel.Densities d = model.densities(x, model.spec().conditional() ? b.oneHot() : null);
+                    sum += d.bitsPerDim().sumNumber().doubleValue();
+                    for (int l = 0; l < levelSums.length; l++) {
+                        levelSums[l] += d.levelLogDets().get(l).sumNumber().doubleValue();
+                    }
                     count += b.size();
                 }
             }
         }
-        return sum / count;
+        double nats2bits = 1.0 / (model.spec().dimensions() * Math.log(2));
+        double[] levelVolumeBits = new double[levelSums.length];
+        for (int l = 0; l < levelSums.length; l++) {
+            levelVolumeBits[l] = levelSums[l] / count * nats2bits;
+        }
+        return new Result(sum / count, levelVolumeBits);
     }
 }
