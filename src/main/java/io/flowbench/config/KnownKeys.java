@@ -98,7 +98,8 @@ final class KnownKeys {
     }
 
     private static ConfigError unknown(ConfigValue value, String key, Set<String> known) {
-        String closest = closest(key, known);
+        // A key written without its "experiment." prefix (a common slip in --set) is suggested with it.
+        String closest = known.contains("experiment." + key) ? "experiment." + key : closest(key, known);
         return new ConfigError(value.origin().description(), key, "unknown key"
                 + (closest == null ? "" : "; did you mean " + closest + "?")
                 + " (conf/reference.conf lists every key)");
