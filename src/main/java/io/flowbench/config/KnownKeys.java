@@ -3,6 +3,7 @@ package io.flowbench.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
@@ -26,14 +27,14 @@ final class KnownKeys {
     }
 
     static void check(Config user, Config reference) {
+        if (user.hasPath(VARIANTS)) {
+            checkVariants(user.getValue(VARIANTS), reference); // first: an object there would read as unknown keys
+        }
         Set<String> known = new TreeSet<>(reference.entrySet().stream().map(Map.Entry::getKey).toList());
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             if (!reference.hasPathOrNull(e.getKey())) {
                 throw unknown(e.getValue(), e.getKey(), known);
             }
-        }
-        if (user.hasPath(VARIANTS)) {
-            checkVariants(user.getValue(VARIANTS), reference);
         }
     }
 
@@ -85,8 +86,8 @@ final class KnownKeys {
             } catch (com.typesafe.config.ConfigException.WrongType wrong) {
                 throw new ConfigError(actual.getValue(key).origin().description(), prefix + key,
                         "expected " + e.getValue().valueType().name().toLowerCase(java.util.Locale.ROOT)
-                                + " like the default " + e.getValue().render() + ", got "
-                                + actual.getValue(key).render());
+                                + " like the default " + e.getValue().render(ConfigRenderOptions.concise()) + ", got "
+                                + actual.getValue(key).render(ConfigRenderOptions.concise()));
             }
         }
     }

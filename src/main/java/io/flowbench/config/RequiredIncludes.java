@@ -6,6 +6,10 @@ import com.typesafe.config.ConfigIncluder;
 import com.typesafe.config.ConfigIncluderFile;
 import com.typesafe.config.ConfigObject;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -46,8 +50,23 @@ final class RequiredIncludes implements ConfigIncluder, ConfigIncluderFile {
         try {
             return include.get();
         } catch (ConfigException.IO e) {
-            throw new ConfigError(includingFile, "include \"" + what + "\"", "not found; an include names a file "
-                    + "relative to the including file (" + e.getMessage() + ")", e);
+            throw new ConfigError(includingFile + line(what), "include \"" + what + "\"", "not found; an include names a "
+                    + "file relative to the including file (" + Path.of(includingFile).toAbsolutePath().getParent() + ")", e);
         }
+    }
+
+    /** ": N", the line of the including file that names {@code what}, when it is the top file that does. */
+    private String line(String what) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of(includingFile));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).contains("include") && lines.get(i).contains(what)) {
+                    return ": " + (i + 1);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the include came from a nested file, or the file cannot be read again: name the file alone
+        }
+        return "";
     }
 }

@@ -3,7 +3,7 @@ package io.flowbench.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flowbench.cli.DataCommand;
+import io.flowbench.cli.FlowbenchCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code flowbench data list|install|check} on small generated datasets. */
 class DataCommandTest {
@@ -26,10 +25,10 @@ class DataCommandTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new DataCommand());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int rc = cl.execute(args);
+        String[] command = new String[args.length + 1];
+        command[0] = "data";
+        System.arraycopy(args, 0, command, 1, args.length);
+        int rc = FlowbenchCli.run(new PrintWriter(out), new PrintWriter(err), command);
         return new Run(rc, out.toString(), err.toString());
     }
 
@@ -81,8 +80,8 @@ class DataCommandTest {
         assertTrue(again.out().contains("cifar10 is already present in " + root.resolve("cifar10")), again.out());
 
         Run unknown = run("install", "svhn", "--data-dir", root.toString());
-        assertEquals(1, unknown.exitCode());
-        assertTrue(unknown.err().startsWith("error: unknown dataset 'svhn'"), unknown.err());
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().startsWith("flowbench data install: unknown dataset 'svhn'"), unknown.err());
     }
 
     @Test
@@ -96,11 +95,12 @@ class DataCommandTest {
         assertTrue(r.out().contains("\"split\": \"validation\""), r.out());
 
         Run missing = run("check", "imagenet32", "--data-dir", root.toString());
-        assertEquals(1, missing.exitCode());
-        assertTrue(missing.err().startsWith("error: dataset imagenet32 not found. Looked in:"), missing.err());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("flowbench data check: dataset imagenet32 not found in "
+                + root.resolve("imagenet32") + "."), missing.err());
 
         Run badPad = run("check", "cifar10", "--data-dir", root.toString(), "--pad", "mirror");
-        assertEquals(1, badPad.exitCode());
+        assertEquals(2, badPad.exitCode());
         assertTrue(badPad.err().contains("pad must be none or zero"), badPad.err());
     }
 }
