@@ -35,6 +35,10 @@ final class KnownKeys {
             if (!reference.hasPathOrNull(e.getKey())) {
                 throw unknown(e.getValue(), e.getKey(), known);
             }
+            if (reference.getValue(e.getKey()).valueType() == ConfigValueType.OBJECT) {
+                throw new ConfigError(e.getValue().origin().description(), e.getKey(), "is a block of keys { ... }, "
+                        + "not a value; got " + e.getValue().render(ConfigRenderOptions.concise()));
+            }
         }
     }
 

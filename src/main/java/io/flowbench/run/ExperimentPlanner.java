@@ -8,6 +8,7 @@ import io.flowbench.config.ConfigError;
 import io.flowbench.config.DataConfigs;
 import io.flowbench.config.Experiment;
 import io.flowbench.config.ModelConfigs;
+import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingTarget;
 import java.util.ArrayList;
@@ -27,6 +28,17 @@ public final class ExperimentPlanner {
     public ExperimentPlan plan(Experiment experiment) {
         Config exp = experiment.resolved().getConfig("experiment");
         modelConfigs.checkBase(exp.getConfig("model"));
+        try {
+            MlflowNames.experimentName(experiment.name());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(exp.getValue("name").origin().description(), "experiment.name", e.getMessage());
+        }
+        String baseline = exp.getString("report.baseline");
+        if (!baseline.isEmpty() && experiment.variants().stream().noneMatch(v -> v.name().equals(baseline))) {
+            throw new ConfigError(exp.getValue("report.baseline").origin().description(), "experiment.report.baseline",
+                    "'" + baseline + "' is not a variant; use one of " + String.join(", ",
+                            experiment.variants().stream().map(Experiment.Variant::name).toList()) + ", or \"\" for the first");
+        }
         String trackingUri = exp.getString("tracking.uri");
         try {
             TrackingTarget.parse(trackingUri);

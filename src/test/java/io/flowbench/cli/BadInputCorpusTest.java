@@ -155,6 +155,12 @@ class BadInputCorpusTest {
 
     /** Bad files the data cases need, written under the case's temporary folder. */
     enum Fixture {
+        GARBAGE_CONF {
+            @Override
+            void write(Path tmp) throws IOException {
+                Files.write(tmp.resolve("garbage.conf"), TestData.randomBytes(2000, 12));
+            }
+        },
         FASHION_PARTIAL {
             @Override
             void write(Path tmp) throws IOException {
