@@ -136,6 +136,21 @@ class BadInputCorpusTest {
         assertEquals(existed, Files.exists(mlruns), "./mlruns is not even created");
     }
 
+    /** --debug (anywhere on the line) adds the stack trace to the same message and exit code. */
+    @Test
+    void debugPrintsTheStackTraceToo() throws Exception {
+        Path conf = tmp.resolve("frac.conf");
+        Files.writeString(conf, "experiment.training.steps = 10.5\n");
+        for (List<String> args : List.of(List.of("--debug", "run", conf.toString(), "--dry-run"),
+                List.of("run", conf.toString(), "--dry-run", "--debug"))) {
+            Result r = run(tmp.resolve("data"), args.toArray(String[]::new));
+            assertEquals(2, r.exit(), r.err());
+            assertTrue(r.err().startsWith("flowbench run: " + conf + ": 1: experiment.training.steps: must be a whole number"),
+                    r.err());
+            assertTrue(r.err().contains("io.flowbench.config.ConfigError: ") && r.err().contains("\tat io.flowbench."), r.err());
+        }
+    }
+
     /** No config file of the corpus lies unused (base.conf is included by the others). */
     @Test
     void everyConfigFileIsUsedByACase() throws Exception {
