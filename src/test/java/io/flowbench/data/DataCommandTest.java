@@ -37,7 +37,7 @@ class DataCommandTest {
         List<Path> files = new ArrayList<>();
         for (String name : List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
                 "data_batch_5.bin", "test_batch.bin")) {
-            files.add(Files.write(dir.resolve(name), TestData.cifarRecords(TestData.randomBytes(3072, name.length()), new int[] {3})));
+            files.add(Files.write(dir.resolve(name), TestData.cifarRecords(TestData.randomBytes(2 * 3072, name.length()), new int[] {3, 5})));
         }
         return files;
     }
@@ -54,7 +54,7 @@ class DataCommandTest {
         String cifar = r.out().substring(r.out().indexOf("\ncifar10  ["), r.out().indexOf("\nimagenet32"));
         assertTrue(cifar.contains("cifar10  [present]"), cifar);
         assertTrue(cifar.contains("looked in  " + root.resolve("cifar10") + "  (found)"), cifar);
-        assertTrue(cifar.contains("size       6 files, 18.0 KiB"), cifar);
+        assertTrue(cifar.contains("size       6 files, 36.0 KiB"), cifar);
         assertTrue(cifar.contains("sha256     " + SourceFile.manifestSha256(hashed)), cifar);
         assertTrue(cifar.contains(hashed.get(5).sha256() + "  test_batch.bin"), cifar);
         assertTrue(r.out().contains("imagenet64  [missing]"), r.out());
@@ -87,11 +87,12 @@ class DataCommandTest {
     @Test
     void checkLoadsAndPrintsHashesOrTheError() throws Exception {
         writeCifar();
-        Run r = run("check", "cifar10", "--data-dir", root.toString(), "--validation", "2", "--levels", "5", "--json");
+        // Resized to 8x8: the likelihood reference check prints is a D x D eigen-decomposition (D = 3x32x32 takes minutes).
+        Run r = run("check", "cifar10", "--data-dir", root.toString(), "--validation", "2", "--levels", "3", "--resize", "8", "--json");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("cifar10 loaded in"), r.out());
         assertTrue(r.out().contains("horizontal flips for training: true"), r.out());
-        assertTrue(r.out().matches("(?s).*train\\s+3 x 3x32x32  10 classes  content sha256 [0-9a-f]{64}.*"), r.out());
+        assertTrue(r.out().matches("(?s).*train\\s+8 x 3x8x8  10 classes  content sha256 [0-9a-f]{64}.*"), r.out());
         assertTrue(r.out().contains("\"split\": \"validation\""), r.out());
 
         Run missing = run("check", "imagenet32", "--data-dir", root.toString());
