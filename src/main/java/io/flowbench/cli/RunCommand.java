@@ -3,6 +3,7 @@ package io.flowbench.cli;
 import com.google.inject.Injector;
 import io.flowbench.config.Experiment;
 import io.flowbench.report.ReportingModule;
+import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.run.ExperimentRunner;
@@ -12,18 +13,27 @@ import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.Tracker;
 import io.flowbench.tracking.TrackingModule;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code flowbench run}: trains every run (variants x seeds) of an experiment, tracked in MLflow. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Train the runs (variants x seeds) of an experiment and track them in MLflow.")
 final class RunCommand implements Callable<Integer> {
+    /** MLflow run ids as the local store writes them: a UUID's 32 hex digits. */
+    private static final String RUN_ID = "[0-9a-f]{32}";
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "experiment file (HOCON)")
     Path experimentFile;
@@ -38,17 +48,25 @@ final class RunCommand implements Callable<Integer> {
     String resumeRunId;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
+        if (resumeRunId != null && !resumeRunId.matches(RUN_ID)) {
+            throw new IllegalArgumentException("--resume '" + resumeRunId + "' is not a run id (32 hex digits, the "
+                    + "folder name in mlruns/<experiment id>/ or the run's ID in the MLflow UI)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
         Injector base = Injection.base();
         ExperimentPlan plan = Injection.get(base, ExperimentPlanner.class).plan(Experiment.load(experimentFile, overrides));
+        DatasetPreparation data = Injection.get(base, DatasetPreparation.class);
         if (dryRun) {
+            data.check(plan, out);
             for (RunPlan run : plan.runs()) {
-                System.out.printf("# run %s: %s, %s%n%s%n", run.runName(), run.model().step().describe(),
+                out.printf("# run %s: %s, %s%n%s%n", run.runName(), run.model().step().describe(),
                         run.model().input(), ExperimentPlan.render(run));
             }
-            System.out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
+            out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
             return 0;
         }
+        data.prepare(plan, spec.commandLine().getErr());
         Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule(),
                 new ReportingModule());
         try (Tracker tracker = Injection.get(runs, Tracker.class)) {

@@ -8,10 +8,11 @@ import io.flowbench.tracking.ServerStore;
 import io.flowbench.tracking.SyncReport;
 import io.flowbench.tracking.Syncer;
 import io.flowbench.tracking.TrackerOptions;
-import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingTarget;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code flowbench sync}: pushes runs recorded in the local store to an MLflow tracking server. */
 @Command(name = "sync", mixinStandardHelpOptions = true,
@@ -19,6 +20,9 @@ import picocli.CommandLine.Option;
                 + "what a server missed during an outage. Idempotent: a run already there is brought up to date, "
                 + "never duplicated."})
 public final class SyncCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--tracking-uri", paramLabel = "URI",
             description = "The server, http(s)://host:port (default: $MLFLOW_TRACKING_URI).")
@@ -34,27 +38,19 @@ public final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         String uri = trackingUri != null ? trackingUri : System.getenv("MLFLOW_TRACKING_URI");
         if (uri == null || uri.isBlank()) {
-            System.err.println("flowbench sync: no server given; use --tracking-uri http://host:port "
+            throw new IllegalArgumentException("no server given; use --tracking-uri http://host:port "
                     + "(or set MLFLOW_TRACKING_URI)");
-            return 2;
         }
-        try {
-            TrackingTarget target = TrackingTarget.parse(uri, store);
-            if (target.server().isEmpty()) {
-                System.err.println("flowbench sync: '" + uri + "' is not a tracking server; give http(s)://host:port");
-                return 2;
-            }
-            LocalStore local = new LocalStore(store);
-            try (ServerStore server = ServerStore.connect(target.server().get(),
-                    TrackerOptions.defaults().connectTimeout())) {
-                Syncer syncer = new Syncer(local, server);
-                SyncReport report = experiment == null ? syncer.syncAll() : syncer.syncExperiment(experiment);
-                System.out.println(report);
-                return report.isComplete() ? 0 : 1;
-            }
-        } catch (TrackingException e) {
-            System.err.println("flowbench sync: " + e.getMessage());
-            return 1;
+        TrackingTarget target = TrackingTarget.parse(uri, store);
+        if (target.server().isEmpty()) {
+            throw new IllegalArgumentException("'" + uri + "' is not a tracking server; give http(s)://host:port");
+        }
+        LocalStore local = new LocalStore(store);
+        try (ServerStore server = ServerStore.connect(target.server().get(), TrackerOptions.defaults().connectTimeout())) {
+            Syncer syncer = new Syncer(local, server);
+            SyncReport report = experiment == null ? syncer.syncAll() : syncer.syncExperiment(experiment);
+            spec.commandLine().getOut().println(report);
+            return report.isComplete() ? 0 : 1;
         }
     }
 }

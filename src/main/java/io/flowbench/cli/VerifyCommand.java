@@ -1,7 +1,9 @@
 package io.flowbench.cli;
 
+import com.google.inject.Injector;
 import io.flowbench.config.DataConfigs;
 import io.flowbench.config.Experiment;
+import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.model.FlowModel;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.verify.ModelVerifier;
@@ -43,14 +45,18 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment experiment = Experiment.load(experimentFile, overrides);
-        DataConfigs dataConfigs = Injection.get(Injection.base(), DataConfigs.class);
+        Injector base = Injection.base();
+        Injection.get(base, ExperimentPlanner.class).plan(experiment); // validates as run does
+        if (onlyVariant != null && experiment.variants().stream().noneMatch(v -> v.name().equals(onlyVariant))) {
+            throw new IllegalArgumentException("no variant named '" + onlyVariant + "' in " + experimentFile + "; it has "
+                    + String.join(", ", experiment.variants().stream().map(Experiment.Variant::name).toList()));
+        }
+        DataConfigs dataConfigs = Injection.get(base, DataConfigs.class);
         boolean allPassed = true;
-        int verified = 0;
         for (Experiment.Variant variant : experiment.variants()) {
             if (onlyVariant != null && !onlyVariant.equals(variant.name())) {
                 continue;
             }
-            verified++;
             ModelSpec spec = dataConfigs.resolve(experiment.data(), variant.model()).model();
             System.out.printf("%s: %s, %d levels x %d steps, input %s%n",
                     variant.name(), spec.step().describe(), spec.levels(), spec.depth(), spec.input());
@@ -58,10 +64,6 @@ final class VerifyCommand implements Callable<Integer> {
                 System.out.println("  " + check);
                 allPassed &= check.passed();
             }
-        }
-        if (verified == 0) {
-            System.err.println("no variant named '" + onlyVariant + "' in " + experimentFile);
-            return 2;
         }
         System.out.println(allPassed ? "verify: all checks passed" : "verify: FAILED");
         return allPassed ? 0 : 1;

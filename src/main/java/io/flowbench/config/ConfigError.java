@@ -7,6 +7,10 @@ public final class ConfigError extends RuntimeException {
         super(origin + ": " + key + ": " + reason);
     }
 
+    public ConfigError(String origin, String key, String reason, Throwable cause) {
+        super(origin + ": " + key + ": " + reason, cause);
+    }
+
     public ConfigError(String message, Throwable cause) {
         super(message, cause);
     }

@@ -41,7 +41,7 @@ public final class DataConfigs {
                     .testPercent(data.getInt("test-percent"))
                     .build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(data.origin().description(), "data", e.getMessage());
+            throw new ConfigError(data.getValue("name").origin().description(), "experiment.data", e.getMessage());
         }
     }
 
@@ -58,7 +58,8 @@ public final class DataConfigs {
         }
         DatasetSource.StoredShape stored = source.storedShape().orElse(null);
         if (stored == null && (options.resize() == 0 || options.channels() == 0)) {
-            throw new ConfigError(data.origin().description(), "data", options.dataset() + " needs resize > 0 and "
+            throw new ConfigError(data.getValue("name").origin().description(), "experiment.data", options.dataset()
+                    + " needs resize > 0 and "
                     + "channels = 1 or 3 to fix the model's input shape before any image is read");
         }
         int channels = stored != null ? stored.channels() : options.channels();

@@ -3,11 +3,19 @@ package io.flowbench.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An experiment file resolved against conf/reference.conf: its name, data block and the model block
@@ -15,17 +23,36 @@ import java.util.List;
  */
 public record Experiment(String name, Config data, List<Variant> variants, List<Long> seeds, Config resolved) {
 
+    /** {@code --set PATH=VALUE} (or HOCON's {@code PATH:VALUE} and {@code PATH { ... }}), the value not empty. */
+    private static final Pattern OVERRIDE = Pattern.compile("\\s*[^=:{}\\s]+\\s*([=:]\\s*\\S.*|\\{.*})\\s*", Pattern.DOTALL);
+
     /** One compared model: a name, its complete model block and its training block. */
     public record Variant(String name, Config model, Config training) { }
 
     /** Loads an experiment file; {@code overrides} are "path=value" settings applied on top. */
     public static Experiment load(Path file, List<String> overrides) {
+        if (Files.isDirectory(file)) {
+            throw new ConfigError(file + ": is a directory, not an experiment file; give a file such as "
+                    + "experiments/quickstart.conf", null);
+        }
         if (!Files.isRegularFile(file)) {
             throw new ConfigError(file + ": no such experiment file", null);
         }
         try {
-            Config user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            Path absolute = file.toAbsolutePath();
+            // Absolute, so that includes resolve beside the file whatever the working directory.
+            Config user = ConfigFactory.parseFile(absolute.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
+                    .setIncluder(new RequiredIncludes(file.toString())));
+            if (user.entrySet().isEmpty()) {
+                throw new ConfigError(file + ": the experiment file sets no key, so nothing says what to run; "
+                        + "see experiments/quickstart.conf for an example", null);
+            }
             for (String override : overrides) {
+                Matcher m = OVERRIDE.matcher(override);
+                if (!m.matches()) {
+                    throw new ConfigError("--set " + override, "--set", "expected PATH=VALUE with a value, like "
+                            + "--set experiment.training.steps=500");
+                }
                 user = ConfigFactory.parseString(override, ConfigParseOptions.defaults()
                         .setOriginDescription("--set " + override)).withFallback(user);
             }
@@ -35,21 +62,61 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
             Config exp = resolved.getConfig("experiment");
             KnownKeys.checkTypes(exp.withoutPath("variants"), reference.getConfig("experiment").withoutPath("variants"),
                     "experiment.");
+            NumericKeys.check(exp, "", "experiment.");
             Config baseModel = exp.getConfig("model");
             Config baseTraining = exp.getConfig("training");
             List<Variant> variants = new ArrayList<>();
+            Set<String> names = new HashSet<>();
             for (Config v : exp.getConfigList("variants")) {
                 Config model = v.hasPath("model") ? v.getConfig("model").withFallback(baseModel) : baseModel;
                 Config training = v.hasPath("training") ? v.getConfig("training").withFallback(baseTraining) : baseTraining;
                 String name = v.getString("name");
-                KnownKeys.checkTypes(model, reference.getConfig("experiment.model"), "variant " + name + ": model.");
-                KnownKeys.checkTypes(training, reference.getConfig("experiment.training"), "variant " + name + ": training.");
+                String where = v.getValue("name").origin().description();
+                if (name.isBlank()) {
+                    throw new ConfigError(where, "experiment.variants", "a variant's name must not be empty");
+                }
+                if (!names.add(name)) {
+                    throw new ConfigError(where, "experiment.variants", "two variants are named '" + name
+                            + "'; each needs its own name (runs and reports are grouped by it)");
+                }
+                String label = "variant " + name + ": ";
+                KnownKeys.checkTypes(model, reference.getConfig("experiment.model"), label + "model.");
+                KnownKeys.checkTypes(training, reference.getConfig("experiment.training"), label + "training.");
+                NumericKeys.check(model, "model.", label);
+                NumericKeys.check(training, "training.", label);
                 variants.add(new Variant(name, model, training));
             }
+            if (variants.isEmpty()) {
+                throw new ConfigError(exp.getValue("variants").origin().description(), "experiment.variants",
+                        "is empty; list at least one { name = ..., model { ... } }");
+            }
             return new Experiment(exp.getString("name"), exp.getConfig("data"), List.copyOf(variants),
-                    List.copyOf(exp.getLongList("seeds")), resolved);
+                    seeds(exp.getValue("seeds")), resolved);
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage(), e);
         }
+    }
+
+    /** {@code seeds}: a non-empty list of distinct whole numbers. */
+    private static List<Long> seeds(ConfigValue list) {
+        String where = list.origin().description();
+        if (list.valueType() != ConfigValueType.LIST) {
+            throw new ConfigError(where, "experiment.seeds", "expected a list of whole numbers like [0, 1], got "
+                    + list.render());
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (ConfigValue v : (ConfigList) list) {
+            NumericKeys.check(v, "experiment.seeds", NumericKeys.SEED);
+            long seed = new BigDecimal(v.unwrapped().toString().strip()).longValueExact();
+            if (seeds.contains(seed)) {
+                throw new ConfigError(v.origin().description(), "experiment.seeds", "seed " + seed
+                        + " is listed twice; each seed is one run per variant");
+            }
+            seeds.add(seed);
+        }
+        if (seeds.isEmpty()) {
+            throw new ConfigError(where, "experiment.seeds", "is empty; list at least one seed, like [0]");
+        }
+        return List.copyOf(seeds);
     }
 }

@@ -3,6 +3,7 @@ package io.flowbench.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
@@ -26,14 +27,18 @@ final class KnownKeys {
     }
 
     static void check(Config user, Config reference) {
+        if (user.hasPath(VARIANTS)) {
+            checkVariants(user.getValue(VARIANTS), reference); // first: an object there would read as unknown keys
+        }
         Set<String> known = new TreeSet<>(reference.entrySet().stream().map(Map.Entry::getKey).toList());
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             if (!reference.hasPathOrNull(e.getKey())) {
                 throw unknown(e.getValue(), e.getKey(), known);
             }
-        }
-        if (user.hasPath(VARIANTS)) {
-            checkVariants(user.getValue(VARIANTS), reference);
+            if (reference.getValue(e.getKey()).valueType() == ConfigValueType.OBJECT) {
+                throw new ConfigError(e.getValue().origin().description(), e.getKey(), "is a block of keys { ... }, "
+                        + "not a value; got " + e.getValue().render(ConfigRenderOptions.concise()));
+            }
         }
     }
 
@@ -85,8 +90,8 @@ final class KnownKeys {
             } catch (com.typesafe.config.ConfigException.WrongType wrong) {
                 throw new ConfigError(actual.getValue(key).origin().description(), prefix + key,
                         "expected " + e.getValue().valueType().name().toLowerCase(java.util.Locale.ROOT)
-                                + " like the default " + e.getValue().render() + ", got "
-                                + actual.getValue(key).render());
+                                + " like the default " + e.getValue().render(ConfigRenderOptions.concise()) + ", got "
+                                + actual.getValue(key).render(ConfigRenderOptions.concise()));
             }
         }
     }
@@ -98,7 +103,8 @@ final class KnownKeys {
     }
 
     private static ConfigError unknown(ConfigValue value, String key, Set<String> known) {
-        String closest = closest(key, known);
+        // A key written without its "experiment." prefix (a common slip in --set) is suggested with it.
+        String closest = known.contains("experiment." + key) ? "experiment." + key : closest(key, known);
         return new ConfigError(value.origin().description(), key, "unknown key"
                 + (closest == null ? "" : "; did you mean " + closest + "?")
                 + " (conf/reference.conf lists every key)");

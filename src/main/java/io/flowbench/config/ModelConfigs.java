@@ -25,13 +25,7 @@ public final class ModelConfigs {
      */
     public ModelSpec toSpec(Config model, LatentShape input, int numClasses) {
         String origin = model.origin().description();
-        String kind = model.getString("kind");
-        StepReader reader = kinds.get(kind);
-        if (reader == null) {
-            throw new ConfigError(model.getValue("kind").origin().description(), "kind",
-                    "'" + kind + "' is not one of " + String.join(" | ", kinds.keySet()));
-        }
-        StepSpec step = reader.read(model);
+        StepSpec step = reader(model).read(model);
         boolean conditional = model.getBoolean("conditional");
         if (conditional && numClasses <= 0) {
             throw new ConfigError(origin, "model.conditional", "the dataset has no class labels");
@@ -70,6 +64,29 @@ public final class ModelConfigs {
         } catch (IllegalArgumentException e) {
             throw new ConfigError(where, "model." + key, e.getMessage());
         }
+    }
+
+    /**
+     * Checks the experiment's base model block on its own: variants override it, but a wrong value there
+     * (an unknown kind, say) is still a mistake in the file, and a variant added later would inherit it.
+     */
+    public void checkBase(Config model) {
+        reader(model);
+        for (StepReader reader : kinds.values()) {
+            reader.read(model); // every kind's block: a typo in an unused one would bite the variant that uses it
+        }
+        enumValue(model, "top-prior", "learned", "standard");
+        enumValue(model, "logit-preprocessing", "off", "on");
+    }
+
+    private StepReader reader(Config model) {
+        String kind = model.getString("kind");
+        StepReader reader = kinds.get(kind);
+        if (reader == null) {
+            throw new ConfigError(model.getValue("kind").origin().description(), "model.kind",
+                    "'" + kind + "' is not one of " + String.join(" | ", kinds.keySet()));
+        }
+        return reader;
     }
 
     /** A string key restricted to the given values; the error lists them. */

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -77,22 +78,39 @@ public final class DatasetRegistry {
         return out;
     }
 
-    /** The first complete copy of a dataset, or an error listing every place searched and how to install it. */
-    public DatasetSource.FileSet locate(String name, Path configured) throws IOException {
-        List<DatasetSource.FileSet> searched = search(name, configured);
-        for (DatasetSource.FileSet fs : searched) {
+    /**
+     * The copy a run uses: the first complete folder searched; empty when no folder holds any of its files.
+     * A folder holding only some of them is an error naming the missing ones, never skipped for a later
+     * folder, which would train silently on other data than the user put there.
+     */
+    public Optional<DatasetSource.FileSet> find(String name, Path configured) throws IOException {
+        for (DatasetSource.FileSet fs : search(name, configured)) {
             if (fs.complete()) {
-                return fs;
+                return Optional.of(fs);
+            }
+            if (!fs.files().isEmpty()) {
+                throw new DatasetNotFoundException(fs.dir().toAbsolutePath().normalize() + " holds only part of dataset "
+                        + name + ": missing " + String.join(", ", fs.missing()) + ". Complete it, or remove the folder"
+                        + " to use " + name + " from " + (configured != null ? "its default places" : "the next place searched")
+                        + " (bin/flowbench data list shows them)");
             }
         }
-        StringBuilder sb = new StringBuilder("dataset " + name + " not found. Looked in:");
-        for (DatasetSource.FileSet fs : searched) {
-            sb.append("\n  ").append(fs.dir().toAbsolutePath()).append(": missing ").append(String.join(", ", fs.missing()));
+        return Optional.empty();
+    }
+
+    /** The copy a run uses (see {@link #find}), or an error listing every place searched and how to install it. */
+    public DatasetSource.FileSet locate(String name, Path configured) throws IOException {
+        Optional<DatasetSource.FileSet> found = find(name, configured);
+        if (found.isPresent()) {
+            return found.get();
         }
+        List<String> places = searchPaths(name, configured).stream()
+                .map(p -> p.toAbsolutePath().normalize().toString()).toList();
         DatasetSource.InstallPlan plan = source(name).installPlan(locations);
-        sb.append(plan.automatic() ? "\nInstall it with: bin/flowbench data install " + name + "  (runs: "
-                + String.join(" ", plan.command()) + ")" : "\n" + plan.instructions());
-        throw new DatasetNotFoundException(sb.toString());
+        throw new DatasetNotFoundException("dataset " + name + " not found in " + String.join(" or ", places) + ". "
+                + (configured != null ? "Check data.path, or leave it empty to search the default places. " : "")
+                + (plan.automatic() ? "Install it with: bin/flowbench data install " + name + "  (runs: "
+                + String.join(" ", plan.command()) + ")" : plan.instructions()));
     }
 
     /** Finds, decodes and splits a dataset as the options say. */

@@ -1,6 +1,7 @@
 package io.flowbench.run;
 
 import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.flowbench.data.DataOptions;
 import io.flowbench.data.DatasetRegistry;
 import io.flowbench.data.DatasetSplits;
@@ -8,7 +9,11 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Loads each distinct set of data options once per experiment (seeds and variants share splits). */
+/**
+ * Loads each distinct set of data options once per experiment (seeds and variants share splits); one per
+ * injector, so that what {@link DatasetPreparation} loads before any run is what the runs train on.
+ */
+@Singleton
 public final class DatasetCache {
     private final DatasetRegistry registry;
     private final Map<DataOptions, DatasetSplits> loaded = new HashMap<>();

@@ -4,22 +4,48 @@ import com.google.inject.Inject;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.flowbench.config.ConfigError;
 import io.flowbench.config.DataConfigs;
 import io.flowbench.config.Experiment;
+import io.flowbench.config.ModelConfigs;
+import io.flowbench.tracking.MlflowNames;
+import io.flowbench.tracking.TrackingException;
+import io.flowbench.tracking.TrackingTarget;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Expands an experiment into its runs (variants x seeds), resolving and checking each before any work. */
 public final class ExperimentPlanner {
     private final DataConfigs dataConfigs;
+    private final ModelConfigs modelConfigs;
 
     @Inject
-    public ExperimentPlanner(DataConfigs dataConfigs) {
+    public ExperimentPlanner(DataConfigs dataConfigs, ModelConfigs modelConfigs) {
         this.dataConfigs = dataConfigs;
+        this.modelConfigs = modelConfigs;
     }
 
     public ExperimentPlan plan(Experiment experiment) {
         Config exp = experiment.resolved().getConfig("experiment");
+        modelConfigs.checkBase(exp.getConfig("model"));
+        try {
+            MlflowNames.experimentName(experiment.name());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(exp.getValue("name").origin().description(), "experiment.name", e.getMessage());
+        }
+        String baseline = exp.getString("report.baseline");
+        if (!baseline.isEmpty() && experiment.variants().stream().noneMatch(v -> v.name().equals(baseline))) {
+            throw new ConfigError(exp.getValue("report.baseline").origin().description(), "experiment.report.baseline",
+                    "'" + baseline + "' is not a variant; use one of " + String.join(", ",
+                            experiment.variants().stream().map(Experiment.Variant::name).toList()) + ", or \"\" for the first");
+        }
+        String trackingUri = exp.getString("tracking.uri");
+        try {
+            TrackingTarget.parse(trackingUri);
+        } catch (TrackingException e) {
+            throw new ConfigError(exp.getValue("tracking.uri").origin().description(), "experiment.tracking.uri",
+                    e.getMessage());
+        }
         List<RunPlan> runs = new ArrayList<>();
         for (Experiment.Variant variant : experiment.variants()) {
             RunSettings settings = RunSettings.from(exp.withValue("training", variant.training().root()));
@@ -39,6 +65,6 @@ public final class ExperimentPlanner {
                         settings, runConfig));
             }
         }
-        return new ExperimentPlan(experiment, exp.getString("tracking.uri"), List.copyOf(runs));
+        return new ExperimentPlan(experiment, trackingUri, List.copyOf(runs));
     }
 }

@@ -64,7 +64,9 @@ public final class LocalStore implements TrackingStore {
         try {
             Files.createDirectories(root.resolve(TRASH));
         } catch (IOException e) {
-            throw new TrackingException("cannot create the local MLflow store at " + root + ": " + e, e);
+            throw new TrackingException("cannot create the local MLflow store at " + root + " (" + FileErrors.describe(e)
+                    + "): make that folder writable, or point tracking.uri (--tracking-uri, --store) at a writable "
+                    + "directory", e);
         }
         removeStaleTemporaries();
         if (!Files.exists(root.resolve(DEFAULT_EXPERIMENT_ID).resolve(META))) {

@@ -1,6 +1,7 @@
 package io.flowbench.tracking;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,13 +39,37 @@ public record TrackingTarget(Path localStore, Optional<URI> server) {
             }
             case "file" -> {
                 String rest = u.substring("file:".length());
-                return new TrackingTarget(rest.startsWith("//") ? Path.of(URI.create(u)) : Path.of(rest),
-                        Optional.empty());
+                if (rest.isBlank() || rest.equals("//")) {
+                    throw new TrackingException("tracking.uri '" + u + "' names no directory; write file:./mlruns, "
+                            + "file:///abs/path or just a path");
+                }
+                try {
+                    return new TrackingTarget(rest.startsWith("//") ? Path.of(new URI(u)) : Path.of(rest), Optional.empty());
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    throw new TrackingException("tracking.uri '" + u + "' is not a valid file URI (" + e.getMessage()
+                            + "); write file:///abs/path or just a path", e);
+                }
             }
             case "http", "https" -> {
-                URI uri = URI.create(u);
+                URI uri;
+                try {
+                    uri = new URI(u);
+                } catch (URISyntaxException e) {
+                    throw new TrackingException("tracking.uri '" + u + "' is not a valid URL (" + e.getMessage()
+                            + "); write it like http://127.0.0.1:5000", e);
+                }
                 if (uri.getHost() == null) {
-                    throw new TrackingException("tracking.uri '" + u + "' has no host; write it like http://127.0.0.1:5000");
+                    throw new TrackingException("tracking.uri '" + u + "' has no host (or a malformed one); write it "
+                            + "like http://127.0.0.1:5000");
+                }
+                if (uri.getPort() > 65535) {
+                    throw new TrackingException("tracking.uri '" + u + "': port " + uri.getPort() + " is not a TCP port "
+                            + "(1..65535); write it like http://127.0.0.1:5000");
+                }
+                if (uri.getQuery() != null || uri.getFragment() != null) {
+                    throw new TrackingException("tracking.uri '" + u + "' has a query or fragment (" + (uri.getFragment()
+                            != null ? "#" + uri.getFragment() : "?" + uri.getQuery()) + "); give the server's base URL, "
+                            + "like http://127.0.0.1:5000, not a page of its UI");
                 }
                 return new TrackingTarget(defaultLocalStore, Optional.of(uri));
             }

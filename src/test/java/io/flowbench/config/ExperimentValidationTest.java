@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +70,35 @@ class ExperimentValidationTest {
     void farFetchedKeyGetsNoSuggestion() throws Exception {
         ConfigError e = rejected("experiment.completely-unrelated-setting = 1");
         assertTrue(e.getMessage().contains("unknown key") && !e.getMessage().contains("did you mean"), e.getMessage());
+    }
+
+    @Test
+    void everyNumericKeyOfTheReferenceHasARangeAndEveryRangeAKey() {
+        Config reference = ConfigFactory.parseResources(getClass().getClassLoader(), "reference.conf").getConfig("experiment");
+        Set<String> numeric = new TreeSet<>();
+        reference.entrySet().stream().filter(e -> e.getValue().valueType() == ConfigValueType.NUMBER)
+                .forEach(e -> numeric.add(e.getKey()));
+        assertEquals(numeric, new TreeSet<>(NumericKeys.RULES.keySet()));
+        NumericKeys.check(reference, "", "experiment."); // the defaults are in range
+    }
+
+    @Test
+    void wholeNumbersMayBeWrittenWithAnExponentButNotWithAFraction() throws Exception {
+        Path p = dir.resolve("e.conf");
+        Files.writeString(p, "experiment { name = e, training.steps = 1e4, evaluation.every-steps = 2.0 }");
+        assertEquals(10000, Experiment.load(p, List.of()).variants().get(0).training().getLong("steps"));
+        ConfigError e = rejected("experiment.training.steps = 1e-1");
+        assertTrue(e.getMessage().contains("got 0.1, which is not whole"), e.getMessage());
+    }
+
+    @Test
+    void includesResolveBesideTheFileAndAMissingOneIsAnError() throws Exception {
+        Files.writeString(dir.resolve("common.conf"), "experiment.model.depth = 3");
+        Path p = dir.resolve("inc.conf");
+        Files.writeString(p, "include \"common.conf\"\nexperiment.name = inc\n");
+        assertEquals(3, Experiment.load(p, List.of()).variants().get(0).model().getInt("depth"));
+        ConfigError e = rejected("experiment.name = x\ninclude \"comon.conf\"\n");
+        assertTrue(e.getMessage().startsWith(dir.resolve("exp.conf") + ": 2: include \"comon.conf\": not found"), e.getMessage());
     }
 
     @Test

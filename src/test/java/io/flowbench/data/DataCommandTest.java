@@ -3,7 +3,7 @@ package io.flowbench.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flowbench.cli.DataCommand;
+import io.flowbench.cli.FlowbenchCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code flowbench data list|install|check} on small generated datasets. */
 class DataCommandTest {
@@ -26,10 +25,10 @@ class DataCommandTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new DataCommand());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int rc = cl.execute(args);
+        String[] command = new String[args.length + 1];
+        command[0] = "data";
+        System.arraycopy(args, 0, command, 1, args.length);
+        int rc = FlowbenchCli.run(new PrintWriter(out), new PrintWriter(err), command);
         return new Run(rc, out.toString(), err.toString());
     }
 
@@ -38,7 +37,7 @@ class DataCommandTest {
         List<Path> files = new ArrayList<>();
         for (String name : List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
                 "data_batch_5.bin", "test_batch.bin")) {
-            files.add(Files.write(dir.resolve(name), TestData.cifarRecords(TestData.randomBytes(3072, name.length()), new int[] {3})));
+            files.add(Files.write(dir.resolve(name), TestData.cifarRecords(TestData.randomBytes(2 * 3072, name.length()), new int[] {3, 5})));
         }
         return files;
     }
@@ -55,7 +54,7 @@ class DataCommandTest {
         String cifar = r.out().substring(r.out().indexOf("\ncifar10  ["), r.out().indexOf("\nimagenet32"));
         assertTrue(cifar.contains("cifar10  [present]"), cifar);
         assertTrue(cifar.contains("looked in  " + root.resolve("cifar10") + "  (found)"), cifar);
-        assertTrue(cifar.contains("size       6 files, 18.0 KiB"), cifar);
+        assertTrue(cifar.contains("size       6 files, 36.0 KiB"), cifar);
         assertTrue(cifar.contains("sha256     " + SourceFile.manifestSha256(hashed)), cifar);
         assertTrue(cifar.contains(hashed.get(5).sha256() + "  test_batch.bin"), cifar);
         assertTrue(r.out().contains("imagenet64  [missing]"), r.out());
@@ -81,26 +80,28 @@ class DataCommandTest {
         assertTrue(again.out().contains("cifar10 is already present in " + root.resolve("cifar10")), again.out());
 
         Run unknown = run("install", "svhn", "--data-dir", root.toString());
-        assertEquals(1, unknown.exitCode());
-        assertTrue(unknown.err().startsWith("error: unknown dataset 'svhn'"), unknown.err());
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().startsWith("flowbench data install: unknown dataset 'svhn'"), unknown.err());
     }
 
     @Test
     void checkLoadsAndPrintsHashesOrTheError() throws Exception {
         writeCifar();
-        Run r = run("check", "cifar10", "--data-dir", root.toString(), "--validation", "2", "--levels", "5", "--json");
+        // Resized to 8x8: the likelihood reference check prints is a D x D eigen-decomposition (D = 3x32x32 takes minutes).
+        Run r = run("check", "cifar10", "--data-dir", root.toString(), "--validation", "2", "--levels", "3", "--resize", "8", "--json");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("cifar10 loaded in"), r.out());
         assertTrue(r.out().contains("horizontal flips for training: true"), r.out());
-        assertTrue(r.out().matches("(?s).*train\\s+3 x 3x32x32  10 classes  content sha256 [0-9a-f]{64}.*"), r.out());
+        assertTrue(r.out().matches("(?s).*train\\s+8 x 3x8x8  10 classes  content sha256 [0-9a-f]{64}.*"), r.out());
         assertTrue(r.out().contains("\"split\": \"validation\""), r.out());
 
         Run missing = run("check", "imagenet32", "--data-dir", root.toString());
-        assertEquals(1, missing.exitCode());
-        assertTrue(missing.err().startsWith("error: dataset imagenet32 not found. Looked in:"), missing.err());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("flowbench data check: dataset imagenet32 not found in "
+                + root.resolve("imagenet32") + "."), missing.err());
 
         Run badPad = run("check", "cifar10", "--data-dir", root.toString(), "--pad", "mirror");
-        assertEquals(1, badPad.exitCode());
+        assertEquals(2, badPad.exitCode());
         assertTrue(badPad.err().contains("pad must be none or zero"), badPad.err());
     }
 }

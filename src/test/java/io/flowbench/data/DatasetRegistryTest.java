@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -141,12 +142,20 @@ class DatasetRegistryTest {
     }
 
     @Test
+    void aFolderHoldingPartOfTheDatasetIsAnErrorNotAFallBackToThePackageCopy() throws Exception {
+        Files.delete(root.resolve("fashion-mnist/t10k-labels-idx1-ubyte.gz"));
+        DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class, () -> load(fashion()));
+        assertTrue(e.getMessage().startsWith(root.resolve("fashion-mnist") + " holds only part of dataset fashion-mnist: "
+                + "missing t10k-labels-idx1-ubyte.gz."), e.getMessage());
+    }
+
+    @Test
     void aConfiguredPathIsSearchedInstead() throws Exception {
         Path elsewhere = root.resolve("elsewhere");
         TestData.writeFashionMnist(elsewhere, 9, 3);
         assertEquals(9, load(fashion().path(elsewhere)).train().size());
         DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class, () -> load(fashion().path(root.resolve("nothing"))));
-        assertTrue(e.getMessage().contains(root.resolve("nothing") + ": missing train-images-idx3-ubyte.gz"), e.getMessage());
+        assertTrue(e.getMessage().contains("not found in " + root.resolve("nothing") + ". Check data.path"), e.getMessage());
         assertTrue(e.getMessage().contains("bin/flowbench data install fashion-mnist"), e.getMessage());
     }
 
@@ -154,7 +163,7 @@ class DatasetRegistryTest {
     void missingDatasetSaysWhereItLookedAndWhatToFetch() {
         DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class,
                 () -> registry.load(DataOptions.builder("cifar10").build()));
-        assertTrue(e.getMessage().startsWith("dataset cifar10 not found. Looked in:\n  " + root.resolve("cifar10")), e.getMessage());
+        assertTrue(e.getMessage().startsWith("dataset cifar10 not found in " + root.resolve("cifar10") + "."), e.getMessage());
         assertTrue(e.getMessage().contains("cifar-10-binary.tar.gz"), e.getMessage());
     }
 

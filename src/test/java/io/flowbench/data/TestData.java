@@ -17,13 +17,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Writes small dataset files in the exact byte formats the loaders read. */
-final class TestData {
+public final class TestData {
 
     private TestData() {
     }
 
     /** Random bytes, reproducible. */
-    static byte[] randomBytes(int n, long seed) {
+    public static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
@@ -40,7 +40,7 @@ final class TestData {
     }
 
     /** An IDX file of unsigned bytes: magic 0x0000080R, the dimensions (big-endian ints), the data. */
-    static byte[] idx(int[] shape, byte[] data) {
+    public static byte[] idx(int[] shape, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(4 + 4 * shape.length + data.length);
         b.put((byte) 0).put((byte) 0).put((byte) 0x08).put((byte) shape.length);
         for (int d : shape) {
@@ -49,7 +49,7 @@ final class TestData {
         return b.put(data).array();
     }
 
-    static byte[] gzip(byte[] data) throws IOException {
+    public static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
             gz.write(data);
@@ -66,7 +66,7 @@ final class TestData {
     }
 
     /** The four gzipped Fashion-MNIST IDX files in {@code dir}; returns {trainImages, trainLabels, testImages, testLabels}. */
-    static Object[] writeFashionMnist(Path dir, int nTrain, int nTest) throws IOException {
+    public static Object[] writeFashionMnist(Path dir, int nTrain, int nTest) throws IOException {
         Files.createDirectories(dir);
         byte[] trainX = randomBytes(nTrain * 784, 1);
         int[] trainY = randomLabels(nTrain, 10, 2);
@@ -104,7 +104,7 @@ final class TestData {
     }
 
     /** CIFAR-10 binary records: per image the label byte then 3072 pixel bytes. */
-    static byte[] cifarRecords(byte[] pixels, int[] labels) {
+    public static byte[] cifarRecords(byte[] pixels, int[] labels) {
         byte[] out = new byte[labels.length * 3073];
         for (int i = 0; i < labels.length; i++) {
             out[i * 3073] = (byte) labels[i];
