@@ -207,6 +207,9 @@ public final class DataCommand implements Runnable {
         @Option(names = "--n-bits", description = "Bits per colour channel for the likelihood reference (default ${DEFAULT-VALUE}).")
         int nBits = 8;
 
+        @Option(names = "--no-reference", description = "Skip the likelihood reference (a D x D eigen-decomposition, cached).")
+        boolean noReference;
+
         @Override
         int execute(PrintWriter out) throws IOException, InterruptedException {
             DataOptions options = DataOptions.builder(name).path(path).validation(validation).subset(subset).levels(levels)
@@ -227,6 +230,13 @@ public final class DataCommand implements Runnable {
         }
 
         private void printReference(PrintWriter out, DatasetSplits splits) throws IOException {
+            if (noReference) {
+                return;
+            }
+            if (splits.train().size() < 2 || splits.test().size() < 2) {
+                out.println("  likelihood reference: not computed (a split has fewer than 2 examples)");
+                return;
+            }
             if (!ReferenceCache.affordable(splits.train())) {
                 out.printf("  likelihood reference: not computed (%d dimensions: a D x D eigen-decomposition; limit %d)%n",
                         splits.train().exampleLength(), ReferenceCache.MAX_DIMENSIONS);
