@@ -3,10 +3,10 @@ package io.flowbench.cli;
 import io.flowbench.config.Experiment;
 import io.flowbench.report.Baselines;
 import io.flowbench.report.ComparisonReport;
-import io.flowbench.report.ComparisonReporter;
 import io.flowbench.report.ExperimentResults;
 import io.flowbench.report.RegressionCheck;
 import io.flowbench.tracking.LocalStore;
+import io.flowbench.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ final class RegressCommand implements Callable<Integer> {
                 System.out.println("regress: the runs are kept in " + store + " (bin/flowbench compare --experiment "
                         + experiment.name() + " --tracking-uri " + store + ")");
             } else {
-                ComparisonReporter.deleteTree(store);
+                AtomicFiles.deleteTree(store);
             }
         }
     }
@@ -101,7 +101,7 @@ final class RegressCommand implements Callable<Integer> {
                 : recorded.variants().values().stream().mapToDouble(Baselines.Entry::tolerance).max().orElse(0.05);
         String before = recorded == null ? Baselines.template(smokePath) : Files.readString(file);
         String after = Baselines.updated(before, expected, sha, newTolerance);
-        Baselines.write(file, after);
+        AtomicFiles.writeString(file, after);
         String diff = Baselines.diff(before, after);
         System.out.println("\nregress: updated " + file + (diff.isEmpty() ? " (no change)" : ":\n" + diff));
         if (recorded == null || !recorded.variants().keySet().containsAll(expected.keySet())) {

@@ -4,11 +4,10 @@ import com.google.inject.Inject;
 import com.typesafe.config.Config;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.TrackingStore;
+import io.flowbench.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The comparison at the end of {@code flowbench run} (and after {@code --resume}): built from the store as
@@ -39,24 +38,12 @@ public final class ComparisonReporter implements ExperimentReporter {
                 report.writeTo(dir);
                 parent.logArtifact(dir, ARTIFACT_PATH);
             } finally {
-                deleteTree(dir);
+                AtomicFiles.deleteTree(dir);
             }
             return report.markdown();
         } catch (IOException | RuntimeException e) {
             return "comparison report: not made (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the runs "
                     + "are in " + store.describe() + ", try `bin/flowbench compare --experiment " + experimentName + "`";
-        }
-    }
-
-    /** Deletes a directory and everything in it (a no-op when it does not exist). */
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 
 /**
  * The runs of one {@code flowbench run} of an experiment (the children of one parent run), read back from a
@@ -112,12 +113,11 @@ public record ExperimentResults(String experiment, String store, RunRecord paren
      */
     static double steadyThroughput(List<Double> windows, double imagesSeen, double trainSeconds) {
         List<Double> w = windows.size() > 1 ? windows.subList(1, windows.size()) : windows;
-        List<Double> sorted = w.stream().filter(Double::isFinite).sorted().toList();
-        if (sorted.isEmpty()) {
+        double[] finite = w.stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).toArray();
+        if (finite.length == 0) {
             return trainSeconds > 0 ? imagesSeen / trainSeconds : Double.NaN;
         }
-        int m = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+        return new Median().evaluate(finite);
     }
 
     /** A metric history by step; a step logged twice (a run resumed from an earlier checkpoint) keeps the last value. */

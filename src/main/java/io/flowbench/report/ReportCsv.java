@@ -1,9 +1,11 @@
 package io.flowbench.report;
 
-import java.util.ArrayList;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /** The report's tables as CSV (RFC 4180), numbers unformatted and unrounded: one file per table, for analysis. */
 final class ReportCsv {
@@ -66,31 +68,37 @@ final class ReportCsv {
         return csv.text();
     }
 
-    /** Rows of values: numbers as Java prints them (NaN: empty), text quoted when it needs to be. */
+    /** Rows of values (RFC 4180: CRLF, text quoted when it needs to be): numbers as Java prints them, NaN empty. */
     static final class Csv {
         private final StringBuilder sb = new StringBuilder();
+        private final CSVPrinter printer;
 
         Csv(String... header) {
+            try {
+                printer = new CSVPrinter(sb, CSVFormat.RFC4180);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             row((Object[]) header);
         }
 
         Csv row(Object... values) {
-            List<String> cells = new ArrayList<>();
-            Arrays.stream(values).forEach(v -> cells.add(cell(v)));
-            sb.append(String.join(",", cells)).append("\r\n");
+            try {
+                printer.printRecord(Arrays.stream(values).map(Csv::cell));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a StringBuilder does not throw
+            }
             return this;
         }
 
-        private static String cell(Object v) {
+        private static Object cell(Object v) {
             if (v instanceof Double d) {
                 if (!Double.isFinite(d)) {
                     return "";
                 }
                 return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : Double.toString(d);
             }
-            String s = String.valueOf(v);
-            return s.matches(".*[\",\r\n].*") || s.startsWith(" ") || s.endsWith(" ")
-                    ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+            return v;
         }
 
         String text() {

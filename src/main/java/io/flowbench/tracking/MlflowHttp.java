@@ -1,5 +1,8 @@
 package io.flowbench.tracking;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -23,8 +26,32 @@ import java.util.stream.Stream;
 final class MlflowHttp {
     /** An answer: status and body. */
     record Answer(int status, String body) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
         boolean ok() {
             return status / 100 == 2;
+        }
+
+        /** The body stripped and cut to 300 characters, for messages. */
+        String excerpt() {
+            String b = body.strip();
+            return b.length() <= 300 ? b : b.substring(0, 300) + "...";
+        }
+
+        /** The body as a JSON object; a malformed or truncated one is a TrackingException naming {@code what}. */
+        JsonNode jsonObject(String what) {
+            try {
+                JsonNode node = JSON.readTree(body);
+                if (node != null && node.isObject()) {
+                    return node;
+                }
+                throw new TrackingException(what + ": the answer is not a JSON object: " + excerpt());
+            } catch (JsonProcessingException e) {
+                String at = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset()
+                        + " of " + body.length();
+                throw new TrackingException(what + ": the answer is not valid JSON (" + e.getOriginalMessage() + at
+                        + "): " + excerpt(), e);
+            }
         }
     }
 
