@@ -1,5 +1,6 @@
 package io.flowbench.data;
 
+import io.flowbench.util.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,7 +32,10 @@ public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDa
 
     /** The three splits' provenance records as one JSON object (a run artifact). */
     public String provenanceJson() {
-        return "{\n\"train\": " + train.provenance().toJson() + ",\n\"validation\": " + validation.provenance().toJson()
-                + ",\n\"test\": " + test.provenance().toJson() + "}\n";
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("train", train.provenance().toMap());
+        m.put("validation", validation.provenance().toMap());
+        m.put("test", test.provenance().toMap());
+        return Json.pretty(m);
     }
 }

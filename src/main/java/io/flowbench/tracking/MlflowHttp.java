@@ -2,7 +2,7 @@ package io.flowbench.tracking;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flowbench.util.Json;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -26,8 +26,6 @@ import java.util.stream.Stream;
 final class MlflowHttp {
     /** An answer: status and body. */
     record Answer(int status, String body) {
-        private static final ObjectMapper JSON = new ObjectMapper();
-
         boolean ok() {
             return status / 100 == 2;
         }
@@ -41,7 +39,7 @@ final class MlflowHttp {
         /** The body as a JSON object; a malformed or truncated one is a TrackingException naming {@code what}. */
         JsonNode jsonObject(String what) {
             try {
-                JsonNode node = JSON.readTree(body);
+                JsonNode node = Json.MAPPER.readTree(body);
                 if (node != null && node.isObject()) {
                     return node;
                 }
