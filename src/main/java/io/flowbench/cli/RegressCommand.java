@@ -1,6 +1,7 @@
 package io.flowbench.cli;
 
 import io.flowbench.config.Experiment;
+import io.flowbench.config.ModelConfigs;
 import io.flowbench.report.Baselines;
 import io.flowbench.report.ComparisonReport;
 import io.flowbench.report.ExperimentResults;
@@ -66,7 +67,8 @@ final class RegressCommand implements Callable<Integer> {
             if (code == FlowbenchCli.USAGE_ERROR) {
                 return code;
             }
-            ExperimentResults results = ExperimentResults.load(new LocalStore(store), experiment.name(), null);
+            ExperimentResults results = ExperimentResults.load(new LocalStore(store),
+                    Injection.get(Injection.base(), ModelConfigs.class), experiment.name(), null);
             Map<String, RegressionCheck.Measured> measured = RegressionCheck.measured(results);
             List<RegressionCheck.Line> lines = RegressionCheck.check(
                     recorded == null ? Map.of() : recorded.variants(), measured);

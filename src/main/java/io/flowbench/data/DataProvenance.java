@@ -15,6 +15,11 @@ public record DataProvenance(String dataset, String split, List<SourceFile> sour
                              int channels, int height, int width, int numClasses, String contentSha256,
                              List<String> derivation) {
 
+    /** Param names under a split's prefix that readers of a run need. */
+    public static final String EXAMPLES = "examples";
+    public static final String SHAPE = "shape";
+    public static final String CLASSES = "classes";
+
     public DataProvenance {
         sources = List.copyOf(sources);
         derivation = List.copyOf(derivation);
@@ -37,9 +42,9 @@ public record DataProvenance(String dataset, String split, List<SourceFile> sour
     public Map<String, String> toParams(String prefix) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(prefix + "dataset", dataset);
-        m.put(prefix + "examples", Integer.toString(examples));
-        m.put(prefix + "shape", shape());
-        m.put(prefix + "classes", Integer.toString(numClasses));
+        m.put(prefix + EXAMPLES, Integer.toString(examples));
+        m.put(prefix + SHAPE, shape());
+        m.put(prefix + CLASSES, Integer.toString(numClasses));
         m.put(prefix + "content_sha256", contentSha256);
         m.put(prefix + "sources_sha256", sourcesSha256());
         m.put(prefix + "source", commonSource());

@@ -10,6 +10,9 @@ import java.util.Map;
  */
 public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDataset test, DataOptions options,
                            boolean hflip, double loadSeconds) {
+    /** Prefixes of the training and test splits' provenance params. */
+    public static final String TRAIN_PARAMS = "data.train.";
+    public static final String TEST_PARAMS = "data.test.";
 
     /** Endless, reshuffled training batches with the options' seed and flips. */
     public BatchIterator trainingBatches(int batchSize) {
@@ -24,9 +27,9 @@ public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDa
     public Map<String, String> params() {
         Map<String, String> m = new LinkedHashMap<>(options.toParams());
         m.put("data.hflip", Boolean.toString(hflip));
-        m.putAll(train.provenance().toParams("data.train."));
+        m.putAll(train.provenance().toParams(TRAIN_PARAMS));
         m.putAll(validation.provenance().toParams("data.validation."));
-        m.putAll(test.provenance().toParams("data.test."));
+        m.putAll(test.provenance().toParams(TEST_PARAMS));
         return m;
     }
 

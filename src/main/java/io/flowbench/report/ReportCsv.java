@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -18,15 +19,16 @@ final class ReportCsv {
                 "published_bpd", "published_source", "published_comparable");
         for (String v : results.variants()) {
             List<RunResult> runs = results.runsOf(v);
-            RunResult r0 = runs.get(0);
-            Stats bpd = Stats.of(runs.stream().map(RunResult::finalTestBpd).toList());
+            Optional<RunInputs> inputs = results.inputsOf(v);
+            Stats bpd = RunResult.finalTestBpd(runs);
             Stats ips = Stats.of(runs.stream().map(RunResult::imagesPerSecond).toList());
-            var published = PublishedResults.forRun(r0);
-            csv.row(v, r0.modelDescription(), r0.parameterCount() < 0 ? "" : r0.parameterCount(), runs.size(),
+            Optional<PublishedResults.Row> published = inputs.flatMap(PublishedResults::forRun);
+            csv.row(v, inputs.map(i -> i.model().step().describe()).orElse(""),
+                    inputs.map(i -> (Object) i.parameterCount()).orElse(""), runs.size(),
                     runs.stream().filter(RunResult::finished).count(), bpd.mean(), bpd.sd(), bpd.min(), bpd.max(),
                     ips.mean(), published.map(PublishedResults.Row::bpd).orElse(Double.NaN),
                     published.map(PublishedResults.Row::source).orElse(""),
-                    published.map(p -> PublishedResults.matches(r0, p)).map(Object::toString).orElse(""));
+                    published.map(p -> PublishedResults.matches(inputs.orElseThrow(), p)).map(Object::toString).orElse(""));
         }
         return csv.text();
     }
@@ -51,9 +53,10 @@ final class ReportCsv {
         Csv csv = new Csv("run_id", "run", "variant", "seed", "status", "model_kind", "parameters", "steps",
                 "images_seen", "train_time_sec", "images_per_sec", "best_test_bpd", "final_test_bpd");
         for (RunResult r : results.runs()) {
-            csv.row(r.runId(), r.runName(), r.variant(), r.seed(), r.status(), r.param("model.kind", ""),
-                    r.parameterCount() < 0 ? "" : r.parameterCount(), r.steps(), r.imagesSeen(), r.trainSeconds(),
-                    r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd());
+            csv.row(r.runId(), r.runName(), r.variant(), r.seed(), r.status(),
+                    r.inputs().map(i -> i.model().step().kind()).orElse(""),
+                    r.inputs().map(i -> (Object) i.parameterCount()).orElse(""), r.steps(), r.imagesSeen(),
+                    r.trainSeconds(), r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd().orElse(Double.NaN));
         }
         return csv.text();
     }

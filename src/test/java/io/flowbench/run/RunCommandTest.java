@@ -82,7 +82,7 @@ class RunCommandTest {
                 artifacts.keySet().toString());
 
         assertEquals(RunStatus.FAILED, exploding.status());
-        String failure = exploding.tags().get(RunExecutor.TAG_FAILURE);
+        String failure = exploding.tags().get(RunKeys.Tag.FAILURE);
         assertTrue(failure.startsWith("non-finite"), failure);
         assertTrue(exploding.tags().get("flowbench.failure").contains("at step"), failure);
         assertFalse(store.metricHistory(exploding.runId(), "failed_step").isEmpty());
