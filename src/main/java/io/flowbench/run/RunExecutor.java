@@ -121,8 +121,8 @@ public final class RunExecutor {
         Files.writeString(conf, ExperimentPlan.render(plan));
         run.logArtifact(conf, RunKeys.Artifact.CONFIG_DIR);
         Path provenance = dir.resolve(RunKeys.Artifact.PROVENANCE);
-        Files.writeString(provenance, splits.provenanceJson());
-        run.logArtifact(provenance, RunKeys.Artifact.DATA_DIR);
+        Files.writeString(provenance, new RunProvenance(plan, splits, model.parameterCount()).toJson());
+        run.logArtifact(provenance, "");
     }
 
     private RunOutcome loop(RunPlan plan, TrackedRun run, DatasetSplits splits, FlowModel model, FlowTrainer trainer,

@@ -86,8 +86,7 @@ public final class RunKeys {
         /** Child runs: the resolved configuration, {@code config/resolved.conf}. */
         public static final String CONFIG_DIR = "config";
         public static final String RESOLVED_CONF = "resolved.conf";
-        /** Child runs: each split's provenance, {@code data/provenance.json}. */
-        public static final String DATA_DIR = "data";
+        /** Child runs: the run's data and model as OLCUT provenance ({@link RunProvenance}), at the root. */
         public static final String PROVENANCE = "provenance.json";
         /** Child runs: sample grids, {@code samples/step-NNNNNNN.png}. */
         public static final String SAMPLES_DIR = "samples";
