@@ -53,11 +53,9 @@ final class RunReader {
         test.forEach((step, bpd) -> curve.add(new EvalPoint(step,
                 at(r, Metric.IMAGES_SEEN, images, step), at(r, Metric.TRAIN_TIME_SEC, seconds, step), bpd)));
         if (r.status() == RunStatus.FINISHED) {
-            for (String metric : List.of(Metric.FINAL_TEST_BPD, Metric.IMAGES_SEEN, Metric.TRAIN_TIME_SEC)) {
-                if (byStep(r, metric).isEmpty()) {
-                    throw missing(r, "metric", metric, "every FINISHED run logs it at its last step");
-                }
-            }
+            requireAtEnd(r, Metric.FINAL_TEST_BPD, finalBpd);
+            requireAtEnd(r, Metric.IMAGES_SEEN, images);
+            requireAtEnd(r, Metric.TRAIN_TIME_SEC, seconds);
         }
         long steps = images.isEmpty() ? 0 : images.lastKey();
         double imagesSeen = images.isEmpty() ? 0 : images.lastEntry().getValue();
@@ -145,6 +143,12 @@ final class RunReader {
                     + " evaluation logs it at the same step");
         }
         return v;
+    }
+
+    private void requireAtEnd(RunRecord r, String metric, TreeMap<Long, Double> byStep) {
+        if (byStep.isEmpty()) {
+            throw missing(r, "metric", metric, "every FINISHED run logs it at its last step");
+        }
     }
 
     private String required(RunRecord r, String kind, String key, Map<String, String> values, String why) {
