@@ -69,7 +69,7 @@ public record DataProvenance(String dataset, String split, List<SourceFile> sour
         return (common == null ? "/" : common.toString()) + " (" + sources.size() + " files)";
     }
 
-    /** The whole record as one JSON object (for a run artifact). */
+    /** The whole record as one JSON object. */
     public String toJson() {
         return Json.pretty(toMap());
     }
