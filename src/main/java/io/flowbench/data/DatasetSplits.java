@@ -33,7 +33,7 @@ public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDa
         return m;
     }
 
-    /** The three splits' provenance records as one JSON object (what `data check` prints). */
+    /** The three splits' provenance records as one JSON object (what {@code data check} prints). */
     public String provenanceJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("train", train.provenance().toMap());
