@@ -51,7 +51,7 @@ public final class PublishedResults {
 
     /**
      * The cell beside our figure: the published number when our run matches its setting (full training set,
-     * 8 bits, unconditional, the same step, levels, depth and width), otherwise the number with the reason it
+     * 8 bits, unconditional, the same step, factor-out, no logit, levels, depth and width), otherwise the number with the reason it
      * is not comparable; "-" when nothing is published for this dataset and model.
      */
     public static String cell(RunInputs run) {
@@ -67,7 +67,7 @@ public final class PublishedResults {
             return figure;
         }
         return figure + ", not comparable: paper " + p.architecture() + ", ours " + ours
-                + (fullSetting(run, p) ? "" : ", other setting (subset, bits, conditioning or coupling)");
+                + (fullSetting(run, p) ? "" : ", other setting (subset, bits, conditioning, coupling, factor-out or logit)");
     }
 
     static boolean matches(RunInputs run, Row p) {
@@ -77,6 +77,7 @@ public final class PublishedResults {
 
     private static boolean fullSetting(RunInputs run, Row p) {
         ModelSpec m = run.model();
-        return run.subset() == 0 && m.nBits() == 8 && !m.conditional() && m.step().equals(p.step());
+        return run.subset() == 0 && m.nBits() == 8 && !m.conditional() && m.step().equals(p.step()) && m.factorOut()
+                && !m.preprocessing().logit();
     }
 }
