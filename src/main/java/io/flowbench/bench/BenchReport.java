@@ -1,6 +1,6 @@
 package io.flowbench.bench;
 
-import com.typesafe.config.ConfigUtil;
+import io.flowbench.util.Json;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,49 +36,8 @@ public final class BenchReport {
                 r.machine().loadAfter());
     }
 
+    /** The results as JSON ({@code {"results": [...]}}, one {@link BenchResult#toMap()} each). */
     public static String json(List<BenchResult> results) {
-        StringBuilder out = new StringBuilder();
-        write(out, Map.of("results", results.stream().map(BenchResult::toMap).toList()), "");
-        return out.append('\n').toString();
-    }
-
-    private static void write(StringBuilder out, Object v, String indent) {
-        if (v == null) {
-            out.append("null");
-        } else if (v instanceof Map<?, ?> map) {
-            out.append('{');
-            String inner = indent + "  ";
-            boolean first = true;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                out.append(first ? "\n" : ",\n").append(inner);
-                out.append(ConfigUtil.quoteString(e.getKey().toString()));
-                out.append(": ");
-                write(out, e.getValue(), inner);
-                first = false;
-            }
-            out.append(first ? "}" : "\n" + indent + "}");
-        } else if (v instanceof List<?> list) {
-            boolean scalars = list.stream().noneMatch(e -> e instanceof Map || e instanceof List);
-            out.append('[');
-            for (int i = 0; i < list.size(); i++) {
-                out.append(i == 0 ? "" : ",").append(scalars ? (i == 0 ? "" : " ") : "\n" + indent + "  ");
-                write(out, list.get(i), indent + "  ");
-            }
-            out.append(scalars || list.isEmpty() ? "]" : "\n" + indent + "]");
-        } else if (v instanceof Number n) {
-            double d = n.doubleValue();
-            if (!Double.isFinite(d)) {
-                out.append("null");
-            } else if (n instanceof Integer || n instanceof Long) {
-                out.append(n.longValue());
-            } else {
-                out.append(String.format(Locale.ROOT, "%.6g", d).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2")
-                        .replaceFirst("\\.(e|$)", "$1"));
-            }
-        } else if (v instanceof Boolean b) {
-            out.append(b);
-        } else {
-            out.append(ConfigUtil.quoteString(v.toString()));
-        }
+        return Json.pretty(Map.of("results", results.stream().map(BenchResult::toMap).toList()));
     }
 }

@@ -1,5 +1,6 @@
 package io.flowbench.cli;
 
+import io.flowbench.config.ModelConfigs;
 import io.flowbench.report.ComparisonReport;
 import io.flowbench.report.ExperimentResults;
 import io.flowbench.report.ReportSettings;
@@ -55,7 +56,8 @@ final class CompareCommand implements Callable<Integer> {
         try (TrackingStore store = target.server().isPresent()
                 ? ServerStore.connect(target.server().get(), TrackerOptions.defaults().connectTimeout())
                 : new LocalStore(target.localStore())) {
-            ExperimentResults results = ExperimentResults.load(store, experiment, parentRunId);
+            ExperimentResults results = ExperimentResults.load(store, Injection.get(Injection.base(), ModelConfigs.class),
+                    experiment, parentRunId);
             ReportSettings settings = ReportSettings.fromParams(results.parent().params()).with(baseline, targetBpd);
             ComparisonReport report = ComparisonReport.of(results, settings);
             Path dir = out != null ? out : Path.of("reports", experiment.replaceAll("[^A-Za-z0-9._-]", "_"));

@@ -1,12 +1,13 @@
 package io.flowbench.cli;
 
 import io.flowbench.config.Experiment;
+import io.flowbench.config.ModelConfigs;
 import io.flowbench.report.Baselines;
 import io.flowbench.report.ComparisonReport;
-import io.flowbench.report.ComparisonReporter;
 import io.flowbench.report.ExperimentResults;
 import io.flowbench.report.RegressionCheck;
 import io.flowbench.tracking.LocalStore;
+import io.flowbench.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,8 @@ final class RegressCommand implements Callable<Integer> {
             if (code == FlowbenchCli.USAGE_ERROR) {
                 return code;
             }
-            ExperimentResults results = ExperimentResults.load(new LocalStore(store), experiment.name(), null);
+            ExperimentResults results = ExperimentResults.load(new LocalStore(store),
+                    Injection.get(Injection.base(), ModelConfigs.class), experiment.name(), null);
             Map<String, RegressionCheck.Measured> measured = RegressionCheck.measured(results);
             List<RegressionCheck.Line> lines = RegressionCheck.check(
                     recorded == null ? Map.of() : recorded.variants(), measured);
@@ -84,7 +86,7 @@ final class RegressCommand implements Callable<Integer> {
                 System.out.println("regress: the runs are kept in " + store + " (bin/flowbench compare --experiment "
                         + experiment.name() + " --tracking-uri " + store + ")");
             } else {
-                ComparisonReporter.deleteTree(store);
+                AtomicFiles.deleteTree(store);
             }
         }
     }
@@ -101,7 +103,7 @@ final class RegressCommand implements Callable<Integer> {
                 : recorded.variants().values().stream().mapToDouble(Baselines.Entry::tolerance).max().orElse(0.05);
         String before = recorded == null ? Baselines.template(smokePath) : Files.readString(file);
         String after = Baselines.updated(before, expected, sha, newTolerance);
-        Baselines.write(file, after);
+        AtomicFiles.writeString(file, after);
         String diff = Baselines.diff(before, after);
         System.out.println("\nregress: updated " + file + (diff.isEmpty() ? " (no change)" : ":\n" + diff));
         if (recorded == null || !recorded.variants().keySet().containsAll(expected.keySet())) {

@@ -61,12 +61,16 @@ public record DataOptions(String dataset, Path path, int subset, int testSubset,
                 .channels(channels).testPercent(testPercent);
     }
 
+    /** Param names of the dataset and the training subset size. */
+    public static final String NAME_PARAM = "data.name";
+    public static final String SUBSET_PARAM = "data.subset";
+
     /** The options as flat parameters for a run tracker, keys prefixed {@code data.}. */
     public Map<String, String> toParams() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("data.name", dataset);
+        m.put(NAME_PARAM, dataset);
         m.put("data.path", path == null ? "(searched)" : path.toString());
-        m.put("data.subset", Integer.toString(subset));
+        m.put(SUBSET_PARAM, Integer.toString(subset));
         m.put("data.test_subset", Integer.toString(testSubset));
         m.put("data.validation", Integer.toString(validation));
         m.put("data.seed", Long.toString(seed));

@@ -1,10 +1,9 @@
 package io.flowbench.data;
 
-import com.typesafe.config.ConfigUtil;
+import io.flowbench.util.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Where one split came from and what it holds: the dataset's registry name, the split, the source files
@@ -15,6 +14,11 @@ import java.util.stream.Collectors;
 public record DataProvenance(String dataset, String split, List<SourceFile> sources, int examples,
                              int channels, int height, int width, int numClasses, String contentSha256,
                              List<String> derivation) {
+
+    /** Param names under a split's prefix that readers of a run need. */
+    public static final String EXAMPLES = "examples";
+    public static final String SHAPE = "shape";
+    public static final String CLASSES = "classes";
 
     public DataProvenance {
         sources = List.copyOf(sources);
@@ -38,9 +42,9 @@ public record DataProvenance(String dataset, String split, List<SourceFile> sour
     public Map<String, String> toParams(String prefix) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(prefix + "dataset", dataset);
-        m.put(prefix + "examples", Integer.toString(examples));
-        m.put(prefix + "shape", shape());
-        m.put(prefix + "classes", Integer.toString(numClasses));
+        m.put(prefix + EXAMPLES, Integer.toString(examples));
+        m.put(prefix + SHAPE, shape());
+        m.put(prefix + CLASSES, Integer.toString(numClasses));
         m.put(prefix + "content_sha256", contentSha256);
         m.put(prefix + "sources_sha256", sourcesSha256());
         m.put(prefix + "source", commonSource());
@@ -65,17 +69,30 @@ public record DataProvenance(String dataset, String split, List<SourceFile> sour
         return (common == null ? "/" : common.toString()) + " (" + sources.size() + " files)";
     }
 
-    /** The whole record as one JSON object (for a run artifact). */
+    /** The whole record as one JSON object. */
     public String toJson() {
-        String files = sources.stream()
-                .map(f -> "{\"path\": " + ConfigUtil.quoteString(f.path()) + ", \"bytes\": " + f.bytes() + ", \"sha256\": " + ConfigUtil.quoteString(f.sha256()) + "}")
-                .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
-        String steps = derivation.stream().map(ConfigUtil::quoteString).collect(Collectors.joining(", ", "[", "]"));
-        return "{\n  \"dataset\": " + ConfigUtil.quoteString(dataset) + ",\n  \"split\": " + ConfigUtil.quoteString(split)
-                + ",\n  \"examples\": " + examples + ",\n  \"shape\": [" + channels + ", " + height + ", " + width + "]"
-                + ",\n  \"classes\": " + numClasses + ",\n  \"content_sha256\": " + ConfigUtil.quoteString(contentSha256)
-                + ",\n  \"sources_sha256\": " + ConfigUtil.quoteString(sourcesSha256())
-                + ",\n  \"sources\": " + (sources.isEmpty() ? "[]" : files) + ",\n  \"derivation\": " + steps + "\n}\n";
+        return Json.pretty(toMap());
+    }
+
+    /** The record as nested maps and lists, keys in a fixed order (a JSON object). */
+    Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", dataset);
+        m.put("split", split);
+        m.put("examples", examples);
+        m.put("shape", List.of(channels, height, width));
+        m.put("classes", numClasses);
+        m.put("content_sha256", contentSha256);
+        m.put("sources_sha256", sourcesSha256());
+        m.put("sources", sources.stream().map(f -> {
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("path", f.path());
+            file.put("bytes", f.bytes());
+            file.put("sha256", f.sha256());
+            return file;
+        }).toList());
+        m.put("derivation", derivation);
+        return m;
     }
 
     /** The same record as a Tribuo {@code DataSourceProvenance} (marshallable with OLCUT's ProvenanceUtil). */

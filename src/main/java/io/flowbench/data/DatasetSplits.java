@@ -1,5 +1,6 @@
 package io.flowbench.data;
 
+import io.flowbench.util.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,6 +10,9 @@ import java.util.Map;
  */
 public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDataset test, DataOptions options,
                            boolean hflip, double loadSeconds) {
+    /** Prefixes of the training and test splits' provenance params. */
+    public static final String TRAIN_PARAMS = "data.train.";
+    public static final String TEST_PARAMS = "data.test.";
 
     /** Endless, reshuffled training batches with the options' seed and flips. */
     public BatchIterator trainingBatches(int batchSize) {
@@ -23,15 +27,18 @@ public record DatasetSplits(ImageDataset train, ImageDataset validation, ImageDa
     public Map<String, String> params() {
         Map<String, String> m = new LinkedHashMap<>(options.toParams());
         m.put("data.hflip", Boolean.toString(hflip));
-        m.putAll(train.provenance().toParams("data.train."));
+        m.putAll(train.provenance().toParams(TRAIN_PARAMS));
         m.putAll(validation.provenance().toParams("data.validation."));
-        m.putAll(test.provenance().toParams("data.test."));
+        m.putAll(test.provenance().toParams(TEST_PARAMS));
         return m;
     }
 
-    /** The three splits' provenance records as one JSON object (a run artifact). */
+    /** The three splits' provenance records as one JSON object (what {@code data check} prints). */
     public String provenanceJson() {
-        return "{\n\"train\": " + train.provenance().toJson() + ",\n\"validation\": " + validation.provenance().toJson()
-                + ",\n\"test\": " + test.provenance().toJson() + "}\n";
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("train", train.provenance().toMap());
+        m.put("validation", validation.provenance().toMap());
+        m.put("test", test.provenance().toMap());
+        return Json.pretty(m);
     }
 }

@@ -7,10 +7,8 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.HashProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
-import com.oracle.labs.mlrg.olcut.util.Pair;
+import io.flowbench.util.MapProvenance;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,7 @@ import org.tribuo.provenance.DataSourceProvenance;
  * {@code Map} constructor OLCUT needs, so {@code ProvenanceUtil.marshalProvenance} / {@code unmarshalProvenance}
  * round-trip it. No creation time is recorded: equal data gives equal provenance.
  */
-public final class ImageDataSourceProvenance implements DataSourceProvenance {
+public final class ImageDataSourceProvenance extends MapProvenance implements DataSourceProvenance {
 
     private static final long serialVersionUID = 1L;
 
@@ -39,9 +37,16 @@ public final class ImageDataSourceProvenance implements DataSourceProvenance {
     public static final String SOURCE_HASHES = "source-resource-hashes";
     public static final String DERIVATION = "derivation";
 
-    private final Map<String, Provenance> values;
-
     ImageDataSourceProvenance(DataProvenance p) {
+        super(values(p));
+    }
+
+    /** For OLCUT's unmarshalling. */
+    public ImageDataSourceProvenance(Map<String, Provenance> map) {
+        super(map);
+    }
+
+    private static Map<String, Provenance> values(DataProvenance p) {
         Map<String, Provenance> m = new LinkedHashMap<>();
         m.put(DATASET, new StringProvenance(DATASET, p.dataset()));
         m.put(SPLIT, new StringProvenance(SPLIT, p.split()));
@@ -67,41 +72,12 @@ public final class ImageDataSourceProvenance implements DataSourceProvenance {
             steps.add(new StringProvenance(DERIVATION, s));
         }
         m.put(DERIVATION, new ListProvenance<>(steps));
-        this.values = Collections.unmodifiableMap(m);
-    }
-
-    /** For OLCUT's unmarshalling. */
-    public ImageDataSourceProvenance(Map<String, Provenance> map) {
-        Map<String, Provenance> m = new LinkedHashMap<>(map);
-        m.remove(CLASS_NAME);
-        this.values = Collections.unmodifiableMap(m);
+        return m;
     }
 
     @Override
     public String getClassName() {
         return ImageDataset.class.getName();
-    }
-
-    @Override
-    public Iterator<Pair<String, Provenance>> iterator() {
-        List<Pair<String, Provenance>> list = new ArrayList<>();
-        values.forEach((k, v) -> list.add(new Pair<>(k, v)));
-        return list.iterator();
-    }
-
-    /** One recorded value, or null. */
-    public Provenance get(String key) {
-        return values.get(key);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ImageDataSourceProvenance other && values.equals(other.values);
-    }
-
-    @Override
-    public int hashCode() {
-        return values.hashCode();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowbench.data;
 
+import io.flowbench.util.Sha256;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -223,7 +224,7 @@ public final class ImageDataset {
     }
 
     private String contentSha256() {
-        MessageDigest md = SourceFile.newDigest();
+        MessageDigest md = Sha256.newDigest();
         md.update(String.format("flowbench-images/1 %d %d %d %d%n", size, channels, height, width)
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         for (int b = 0; b < blocks.length; b++) {
@@ -233,7 +234,7 @@ public final class ImageDataset {
         ByteBuffer lb = ByteBuffer.allocate(4 * size);
         lb.asIntBuffer().put(labels);
         md.update(lb.array());
-        return SourceFile.hex(md.digest());
+        return Sha256.hex(md.digest());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowbench.data;
 
+import io.flowbench.util.Sha256;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -104,7 +105,7 @@ final class ImageFolderSource extends BaseSource {
     }
 
     static boolean inTestSplit(Path relative, int testPercent) {
-        byte[] h = SourceFile.newDigest().digest(relative.toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+        byte[] h = Sha256.newDigest().digest(relative.toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
         int v = ((h[0] & 0xff) << 24) | ((h[1] & 0xff) << 16) | ((h[2] & 0xff) << 8) | (h[3] & 0xff);
         return Integer.remainderUnsigned(v, 100) < testPercent;
     }

@@ -1,7 +1,11 @@
 package io.flowbench.data;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.flowbench.util.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,46 +97,36 @@ final class MnistNpmSource extends BaseSource {
     }
 
     /** Parses {@code {"data": [v, ...]}} into bytes round(v*255), checking every value. */
-    static byte[] parseDigits(Path file, byte[] json) throws DataFormatException {
-        String text = new String(json, StandardCharsets.US_ASCII);
-        int key = text.indexOf("\"data\"");
-        int open = key < 0 ? -1 : text.indexOf('[', key);
-        int close = open < 0 ? -1 : text.indexOf(']', open);
-        if (!text.stripLeading().startsWith("{") || key < 0 || open < 0 || close < 0
-                || !text.substring(key + 6, open).strip().equals(":")) {
-            throw new DataFormatException(file, "expected a JSON object {\"data\": [pixel values in 0..1]}");
+    static byte[] parseDigits(Path file, byte[] json) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(json.length / 2);
+        try (JsonParser p = Json.MAPPER.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
+                    || !p.currentName().equals("data") || p.nextToken() != JsonToken.START_ARRAY) {
+                throw new DataFormatException(file, "expected a JSON object {\"data\": [pixel values in 0..1]}");
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                int n = out.size();
+                if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                    throw new DataFormatException(file, "value " + n + " is '" + p.getText()
+                            + "', expected a number in 0..1");
+                }
+                double v = p.getDoubleValue();
+                long b = Math.round(v * 255);
+                if (!(v >= 0 && v <= 1) || Math.abs(v * 255 - b) > TOLERANCE) {
+                    throw new DataFormatException(file, "value " + n + " is " + p.getText()
+                            + ", expected k/255 rounded to 3 decimals (0 <= k <= 255)");
+                }
+                out.write((int) b);
+            }
+        } catch (JsonProcessingException e) {
+            throw new DataFormatException(file, "not valid JSON (" + e.getOriginalMessage() + "); truncated?", e);
         }
-        byte[] out = new byte[(close - open) / 2 + 1];
-        int n = 0;
-        int pos = open + 1;
-        while (pos < close) {
-            int end = text.indexOf(',', pos);
-            if (end < 0 || end > close) {
-                end = close;
-            }
-            String token = text.substring(pos, end).strip();
-            if (token.isEmpty() && n == 0 && end == close) {
-                break;
-            }
-            double v;
-            try {
-                v = Double.parseDouble(token);
-            } catch (NumberFormatException e) {
-                throw new DataFormatException(file, "value " + n + " is '" + token + "', expected a number in 0..1");
-            }
-            long b = Math.round(v * 255);
-            if (!(v >= 0 && v <= 1) || Math.abs(v * 255 - b) > TOLERANCE) {
-                throw new DataFormatException(file, "value " + n + " is " + token
-                        + ", expected k/255 rounded to 3 decimals (0 <= k <= 255)");
-            }
-            out[n++] = (byte) b;
-            pos = end + 1;
-        }
+        int n = out.size();
         if (n == 0 || n % PIXELS != 0) {
             throw new DataFormatException(file, n + " pixel values, expected a positive multiple of " + PIXELS
                     + " (28x28 images); truncated?");
         }
-        return java.util.Arrays.copyOf(out, n);
+        return out.toByteArray();
     }
 
     @Override

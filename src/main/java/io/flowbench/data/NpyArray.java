@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * One array in NumPy's {@code .npy} format (versions 1-3), as stored inside an {@code .npz} archive:
  * the dtype descriptor ({@code '|u1'}, {@code '<i8'}, ...), C or Fortran order, the shape and the raw
- * element bytes.
+ * element bytes. Hand-written: ND4J's npy reader makes an INDArray of the whole file (gigabytes for ImageNet),
+ * and the header is a short Python dict literal, read here with three patterns.
  */
 record NpyArray(String name, String descr, boolean fortranOrder, long[] shape, byte[] data) {
 

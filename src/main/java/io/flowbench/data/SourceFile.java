@@ -1,5 +1,6 @@
 package io.flowbench.data;
 
+import io.flowbench.util.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,8 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * One file a dataset was decoded from: its absolute path, size in bytes and SHA-256 (lower-case hex, the
@@ -17,30 +16,17 @@ import java.util.HexFormat;
  */
 public record SourceFile(String path, long bytes, String sha256) {
 
-    /** A new SHA-256 digest (always available on a Java platform). */
-    static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the Java platform lacks SHA-256", e);
-        }
-    }
-
-    static String hex(byte[] digest) {
-        return HexFormat.of().formatHex(digest);
-    }
-
     /**
      * One SHA-256 over several files: of the lines {@code <sha256>  <file name>\n} that {@code sha256sum}
      * prints for them, in the given order.
      */
     public static String manifestSha256(java.util.List<SourceFile> files) {
-        MessageDigest md = newDigest();
+        MessageDigest md = Sha256.newDigest();
         for (SourceFile f : files) {
             md.update((f.sha256() + "  " + Path.of(f.path()).getFileName() + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        return hex(md.digest());
+        return Sha256.hex(md.digest());
     }
 
     /** Hashes a whole file (reads it once). */
@@ -57,7 +43,7 @@ public record SourceFile(String path, long bytes, String sha256) {
      */
     static final class Reading implements AutoCloseable {
         private final Path file;
-        private final MessageDigest digest = newDigest();
+        private final MessageDigest digest = Sha256.newDigest();
         private final InputStream raw;
         private final InputStream stream;
 
@@ -87,7 +73,7 @@ public record SourceFile(String path, long bytes, String sha256) {
         /** Reads to the end of the file (hashing it) and returns the file's record. */
         SourceFile finish() throws IOException {
             stream.transferTo(java.io.OutputStream.nullOutputStream());
-            return new SourceFile(file.toAbsolutePath().normalize().toString(), Files.size(file), hex(digest.digest()));
+            return new SourceFile(file.toAbsolutePath().normalize().toString(), Files.size(file), Sha256.hex(digest.digest()));
         }
 
         @Override

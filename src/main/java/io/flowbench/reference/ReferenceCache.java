@@ -4,14 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import io.flowbench.data.ImageDataset;
+import io.flowbench.util.AtomicFiles;
+import io.flowbench.util.Sha256;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,22 +42,14 @@ public final class ReferenceCache {
             }
         }
         LikelihoodReference ref = LikelihoodReference.of(train, test, nBits);
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "entry", ".tmp");
-        Files.writeString(tmp, ConfigFactory.parseMap(toMap(ref)).root()
-                .render(ConfigRenderOptions.concise().setFormatted(true)), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeString(file, ConfigFactory.parseMap(toMap(ref)).root()
+                .render(ConfigRenderOptions.concise().setFormatted(true)));
         return ref;
     }
 
     private static String key(ImageDataset train, ImageDataset test, int nBits) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String id = train.provenance().contentSha256() + "/" + test.provenance().contentSha256() + "/" + nBits;
-            return HexFormat.of().formatHex(sha.digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(train.provenance().contentSha256() + "/" + test.provenance().contentSha256() + "/" + nBits)
+                .substring(0, 32);
     }
 
     private static Map<String, Object> toMap(LikelihoodReference ref) {

@@ -1,19 +1,17 @@
 package io.flowbench.report;
 
+import com.github.difflib.DiffUtils;
+import com.github.difflib.patch.AbstractDelta;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.flowbench.util.Sha256;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,12 +66,7 @@ public record Baselines(String experiment, String configSha256, Map<String, Entr
     /** SHA-256 of an experiment's resolved configuration, without where runs are tracked and how they are reported. */
     public static String configSha256(Config resolvedExperimentFile) {
         Config exp = resolvedExperimentFile.getConfig("experiment").withoutPath("tracking").withoutPath("report");
-        String text = exp.root().render(ConfigRenderOptions.concise());
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(exp.root().render(ConfigRenderOptions.concise()));
     }
 
     /** A new baselines file with no variants, to be filled by {@link #updated}. */
@@ -143,36 +136,11 @@ public record Baselines(String experiment, String configSha256, Map<String, Entr
 
     /** A line diff of two texts: "-" for lines only in {@code before}, "+" for lines only in {@code after}. */
     public static String diff(String before, String after) {
-        List<String> a = before.lines().toList();
-        List<String> b = after.lines().toList();
-        int[][] lcs = new int[a.size() + 1][b.size() + 1];
-        for (int i = a.size() - 1; i >= 0; i--) {
-            for (int j = b.size() - 1; j >= 0; j--) {
-                lcs[i][j] = a.get(i).equals(b.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-            }
-        }
         StringBuilder sb = new StringBuilder();
-        int i = 0;
-        int j = 0;
-        while (i < a.size() || j < b.size()) {
-            if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
-                i++;
-                j++;
-            } else if (i < a.size() && (j == b.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
-                sb.append("-").append(a.get(i++)).append('\n');
-            } else {
-                sb.append("+").append(b.get(j++)).append('\n');
-            }
+        for (AbstractDelta<String> d : DiffUtils.diff(before.lines().toList(), after.lines().toList()).getDeltas()) {
+            d.getSource().getLines().forEach(l -> sb.append('-').append(l).append('\n'));
+            d.getTarget().getLines().forEach(l -> sb.append('+').append(l).append('\n'));
         }
         return sb.toString();
-    }
-
-    /** Writes text to a file through a temporary file in the same directory, so a reader never sees half of it. */
-    public static void write(Path file, String text) throws java.io.IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".baselines", ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

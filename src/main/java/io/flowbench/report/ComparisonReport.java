@@ -1,6 +1,7 @@
 package io.flowbench.report;
 
 import io.flowbench.report.EvalPoint.Budget;
+import io.flowbench.run.RunKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +29,8 @@ public final class ComparisonReport {
     public static final String HTML = "report.html";
     static final String CURVES_PNG = "learning-curves.png";
     static final String CURVES_TIME_PNG = "learning-curves-time.png";
+    /** The cell of a variant none of whose runs logged its inputs (all failed first). */
+    private static final String NOT_LOGGED = "(not logged)";
 
     private final ExperimentResults results;
     private final String baseline;
@@ -52,7 +56,7 @@ public final class ComparisonReport {
         this.convergence = Double.isNaN(target) ? List.of() : Convergence.table(results, baseline, target);
         results.runs().stream().filter(r -> !r.finished()).forEach(r -> warnings.add(
                 "run " + r.runName() + " is " + r.status() + ": its curve counts as far as it got; it has "
-                        + (Double.isNaN(r.finalTestBpd()) ? "no" : "a") + " final test bits/dim."));
+                        + (r.finalTestBpd().isPresent() ? "a" : "no") + " final test bits/dim."));
         charts.put(CURVES_PNG, CurveChart.png(results, Budget.IMAGES, target));
         charts.put(CURVES_TIME_PNG, CurveChart.png(results, Budget.TIME, target));
         this.document = document();
@@ -66,6 +70,10 @@ public final class ComparisonReport {
     public static ComparisonReport of(ExperimentResults results, ReportSettings settings) {
         if (results.runs().isEmpty()) {
             throw new IllegalArgumentException("experiment '" + results.experiment() + "' has no runs to compare");
+        }
+        if (results.inputs().isEmpty()) {
+            throw new IllegalArgumentException("no run of experiment '" + results.experiment() + "' got as far as "
+                    + "logging its params (see each run's " + RunKeys.Tag.FAILURE + " tag): nothing to compare");
         }
         return new ComparisonReport(results, settings);
     }
@@ -117,7 +125,7 @@ public final class ComparisonReport {
     // ------------------------------------------------------------------ the document
 
     private Document document() {
-        RunResult first = results.runs().get(0);
+        RunInputs first = results.inputs().orElseThrow();
         Document d = new Document().heading(1, "Comparison: " + results.experiment());
         String seeds = results.runs().stream().map(r -> Long.toString(r.seed())).distinct()
                 .collect(Collectors.joining(", "));
@@ -126,8 +134,7 @@ public final class ComparisonReport {
                 DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(
                         Instant.ofEpochMilli(results.parent().startTime()).atOffset(ZoneOffset.UTC)),
                 results.store(), results.runs().size(), String.join(", ", results.variants()), seeds,
-                first.param("data.name", "?"), first.param("data.train.examples", "?"),
-                first.param("data.test.examples", "?"),
+                first.dataset(), first.trainExamples(), first.testExamples(),
                 results.otherParents() > 0 ? " The store holds " + results.otherParents() + " other invocation(s) of "
                         + "this experiment; `flowbench compare --parent RUN_ID` reports another." : ""));
         warnings.forEach(w -> d.paragraph("Note: " + w));
@@ -142,9 +149,9 @@ public final class ComparisonReport {
         return d;
     }
 
-    private void likelihood(Document d, RunResult first) {
+    private void likelihood(Document d, RunInputs first) {
         d.heading(2, "Likelihood");
-        d.paragraph("Final test bits/dim on the whole test split (" + first.param("data.test.examples", "?")
+        d.paragraph("Final test bits/dim on the whole test split (" + first.testExamples()
                 + " images) with the Polyak-averaged (EMA) weights and fixed dequantization noise: mean ± sample "
                 + "standard deviation over seeds, and the range over seeds. Training images/s: the median over logging "
                 + "windows after the first (warm-up), averaged over seeds.");
@@ -152,18 +159,19 @@ public final class ComparisonReport {
                 "training images/s", "published");
         for (String v : results.variants()) {
             List<RunResult> runs = results.runsOf(v);
-            RunResult r0 = runs.get(0);
+            Optional<RunInputs> inputs = results.inputsOf(v);
             long finished = runs.stream().filter(RunResult::finished).count();
-            Stats bpd = Stats.of(runs.stream().map(RunResult::finalTestBpd).toList());
+            Stats bpd = RunResult.finalTestBpd(runs);
             Stats ips = Stats.of(runs.stream().map(RunResult::imagesPerSecond).toList());
-            t.row(v + (v.equals(baseline) ? " (baseline)" : ""), r0.modelDescription(),
-                    r0.parameterCount() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r0.parameterCount()),
+            t.row(v + (v.equals(baseline) ? " (baseline)" : ""),
+                    inputs.map(i -> i.model().step().describe()).orElse(NOT_LOGGED),
+                    inputs.map(i -> String.format(Locale.ROOT, "%,d", i.parameterCount())).orElse(NOT_LOGGED),
                     finished == runs.size() ? Integer.toString(runs.size()) : finished + " of " + runs.size() + " finished",
                     bpd.meanSd(4), bpd.range(4), ips.isEmpty() ? "-" : Stats.fixed(ips.mean(), 0),
-                    PublishedResults.cell(r0));
+                    inputs.map(PublishedResults::cell).orElse("-"));
         }
         d.table(t);
-        String dataset = first.param("data.name", "?");
+        String dataset = first.dataset();
         if (!PublishedResults.hasDataset(dataset)) {
             d.paragraph("Published: neither the Glow paper nor the DLF paper reports a result on " + dataset + ".");
         } else {
@@ -173,13 +181,13 @@ public final class ComparisonReport {
         }
     }
 
-    private void convergence(Document d, RunResult first) {
+    private void convergence(Document d, RunInputs first) {
         d.heading(2, "Convergence");
         if (Double.isNaN(target)) {
             d.paragraph("No target: the baseline (" + baseline + ") has no periodic test evaluation yet.");
             return;
         }
-        String testImages = first.param("evaluation.test-examples", "?");
+        int testImages = first.settings().evalTestExamples();
         d.paragraph(String.format(Locale.ROOT, "Target: %.4f test bits/dim, %s. Measured on the periodic evaluations "
                         + "(Polyak-averaged weights, the first %s test images, every %s steps). The budget to reach the "
                         + "target is interpolated linearly between the evaluations either side of it, in steps, images "
@@ -188,7 +196,7 @@ public final class ComparisonReport {
                         + "divided by the variant's, mean ± sample standard deviation over seeds (min–max).",
                 target, targetFromBaseline ? "the baseline " + baseline + "'s best (the highest of its seeds' lowest "
                         + "periodic test bits/dim, so every baseline seed reaches it)" : "set by report.target-bpd",
-                "0".equals(testImages) ? "all" : testImages, first.param("evaluation.every-steps", "?")));
+                testImages == 0 ? "all" : Integer.toString(testImages), first.settings().evalEverySteps()));
         Table t = new Table("lrrrrrr", "variant", "reached", "steps", "images seen", "training time",
                 "speed-up (images)", "speed-up (time)");
         boolean bounded = false;
@@ -222,7 +230,8 @@ public final class ComparisonReport {
         for (RunResult r : results.runs()) {
             t.row(r.runName(), r.variant(), Long.toString(r.seed()), r.status().name(), Long.toString(r.steps()),
                     String.format(Locale.ROOT, "%,.0f", r.imagesSeen()), duration(r.trainSeconds()),
-                    Stats.fixed(r.imagesPerSecond(), 0), Stats.fixed(r.bestTestBpd(), 4), Stats.fixed(r.finalTestBpd(), 4));
+                    Stats.fixed(r.imagesPerSecond(), 0), Stats.fixed(r.bestTestBpd(), 4),
+                    r.finalTestBpd().isPresent() ? Stats.fixed(r.finalTestBpd().getAsDouble(), 4) : "-");
         }
         d.table(t);
     }

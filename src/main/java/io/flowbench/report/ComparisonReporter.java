@@ -2,29 +2,30 @@ package io.flowbench.report;
 
 import com.google.inject.Inject;
 import com.typesafe.config.Config;
+import io.flowbench.config.ModelConfigs;
+import io.flowbench.run.ExperimentReporter;
+import io.flowbench.run.RunKeys;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.TrackingStore;
+import io.flowbench.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The comparison at the end of {@code flowbench run} (and after {@code --resume}): built from the store as
- * {@code compare} would, its settings logged as params and its files as artifacts ({@value #ARTIFACT_PATH}/)
+ * {@code compare} would, its settings logged as params and its files as artifacts ({@code report/}, {@link RunKeys.Artifact#REPORT_DIR})
  * of the parent run, replacing an earlier report there; its Markdown printed. When it cannot be made, the
  * runs stay in the store for {@code compare}.
  */
 public final class ComparisonReporter implements ExperimentReporter {
-    /** Where the report's files go among the parent run's artifacts. */
-    public static final String ARTIFACT_PATH = "report";
-
     private final TrackingStore store;
+    private final ModelConfigs models;
 
     @Inject
-    public ComparisonReporter(TrackingStore store) {
+    public ComparisonReporter(TrackingStore store, ModelConfigs models) {
         this.store = store;
+        this.models = models;
     }
 
     @Override
@@ -33,30 +34,18 @@ public final class ComparisonReporter implements ExperimentReporter {
             ReportSettings settings = ReportSettings.from(experiment.getConfig("experiment"));
             parent.logParams(settings.params());
             ComparisonReport report = ComparisonReport.of(
-                    ExperimentResults.load(store, experimentName, parent.id()), settings);
+                    ExperimentResults.load(store, models, experimentName, parent.id()), settings);
             Path dir = Files.createTempDirectory("flowbench-report");
             try {
                 report.writeTo(dir);
-                parent.logArtifact(dir, ARTIFACT_PATH);
+                parent.logArtifact(dir, RunKeys.Artifact.REPORT_DIR);
             } finally {
-                deleteTree(dir);
+                AtomicFiles.deleteTree(dir);
             }
             return report.markdown();
         } catch (IOException | RuntimeException e) {
             return "comparison report: not made (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the runs "
                     + "are in " + store.describe() + ", try `bin/flowbench compare --experiment " + experimentName + "`";
-        }
-    }
-
-    /** Deletes a directory and everything in it (a no-op when it does not exist). */
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

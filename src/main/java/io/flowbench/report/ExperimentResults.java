@@ -1,7 +1,7 @@
 package io.flowbench.report;
 
+import io.flowbench.config.ModelConfigs;
 import io.flowbench.tracking.ExperimentRecord;
-import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.TrackingStore;
 import java.util.ArrayList;
@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The runs of one {@code flowbench run} of an experiment (the children of one parent run), read back from a
@@ -25,9 +24,6 @@ import java.util.TreeMap;
  */
 public record ExperimentResults(String experiment, String store, RunRecord parent, int otherParents,
                                 List<RunResult> runs) {
-    static final String TAG_VARIANT = "flowbench.variant";
-    static final String TAG_SEED = "flowbench.seed";
-
     public ExperimentResults {
         runs = List.copyOf(runs);
     }
@@ -43,11 +39,23 @@ public record ExperimentResults(String experiment, String store, RunRecord paren
         return runs.stream().filter(r -> r.variant().equals(variant)).toList();
     }
 
+    /** The inputs of a variant: those of its first run that logged them (all its runs share model and data). */
+    public Optional<RunInputs> inputsOf(String variant) {
+        return runsOf(variant).stream().flatMap(r -> r.inputs().stream()).findFirst();
+    }
+
+    /** The inputs of the first run that logged them (the dataset and evaluation settings all runs share). */
+    public Optional<RunInputs> inputs() {
+        return runs.stream().flatMap(r -> r.inputs().stream()).findFirst();
+    }
+
     /**
      * Reads an experiment's runs: those under {@code parentRunId}, or, when null, under its newest parent run
-     * that has any. A missing experiment or parent is an {@link IllegalArgumentException} saying what exists.
+     * that has any, each rebuilt with {@code models} (see {@link RunReader}). A missing experiment or parent, or
+     * a run without a key the report needs, is an {@link IllegalArgumentException} saying what is missing.
      */
-    public static ExperimentResults load(TrackingStore store, String experimentName, String parentRunId) {
+    public static ExperimentResults load(TrackingStore store, ModelConfigs models, String experimentName,
+                                         String parentRunId) {
         ExperimentRecord exp = store.experimentByName(experimentName).filter(ExperimentRecord::isActive)
                 .orElseThrow(() -> new IllegalArgumentException("no experiment '" + experimentName + "' in "
                         + store.describe() + "; experiments there: " + String.join(", ", store.experiments().stream()
@@ -76,69 +84,11 @@ public record ExperimentResults(String experiment, String store, RunRecord paren
         }
         List<RunResult> runs = children.get(parent.runId()).stream()
                 .sorted(Comparator.comparingLong(RunRecord::startTime).thenComparing(RunRecord::runName))
-                .map(r -> read(store, r)).toList();
+                .map(new RunReader(store, models)::read).toList();
         return new ExperimentResults(experimentName, store.describe(), parent, parents.size() - 1, runs);
     }
 
     private static String ids(List<RunRecord> parents) {
         return parents.isEmpty() ? "(none)" : String.join(", ", parents.stream().map(RunRecord::runId).toList());
-    }
-
-    static RunResult read(TrackingStore store, RunRecord r) {
-        Map<String, String> params = r.params();
-        String variant = r.tags().getOrDefault(TAG_VARIANT, params.getOrDefault("variant", r.runName()));
-        long seed = parseLong(r.tags().getOrDefault(TAG_SEED, params.get("seed")), 0);
-        TreeMap<Long, Double> test = byStep(store.metricHistory(r.runId(), "test_bpd"));
-        TreeMap<Long, Double> images = byStep(store.metricHistory(r.runId(), "images_seen"));
-        TreeMap<Long, Double> seconds = byStep(store.metricHistory(r.runId(), "train_time_sec"));
-        TreeMap<Long, Double> finalBpd = byStep(store.metricHistory(r.runId(), "final_test_bpd"));
-        List<Double> throughput = new ArrayList<>(byStep(store.metricHistory(r.runId(), "images_per_sec")).values());
-        long batchSize = parseLong(params.get("training.batch-size"), 0);
-        List<EvalPoint> curve = new ArrayList<>();
-        test.forEach((step, bpd) -> curve.add(new EvalPoint(step,
-                images.getOrDefault(step, (double) step * batchSize), seconds.getOrDefault(step, Double.NaN), bpd)));
-        long steps = last(images).map(Map.Entry::getKey).orElse(0L);
-        double imagesSeen = last(images).map(Map.Entry::getValue).orElse((double) steps * batchSize);
-        double trainSeconds = last(seconds).map(Map.Entry::getValue).orElse(Double.NaN);
-        double finalTestBpd = last(finalBpd).map(Map.Entry::getValue).orElse(Double.NaN);
-        return new RunResult(r.runId(), r.runName(), variant, seed, r.status(), params,
-                parseLong(params.get("model.parameter_count"), -1), steps, imagesSeen, trainSeconds,
-                steadyThroughput(throughput, imagesSeen, trainSeconds), finalTestBpd, curve);
-    }
-
-    /**
-     * Images/s after warm-up: the median of the logged windows without the first (graph building and
-     * allocation), else the only window, else images over training time.
-     */
-    static double steadyThroughput(List<Double> windows, double imagesSeen, double trainSeconds) {
-        List<Double> w = windows.size() > 1 ? windows.subList(1, windows.size()) : windows;
-        List<Double> sorted = w.stream().filter(Double::isFinite).sorted().toList();
-        if (sorted.isEmpty()) {
-            return trainSeconds > 0 ? imagesSeen / trainSeconds : Double.NaN;
-        }
-        int m = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
-    }
-
-    /** A metric history by step; a step logged twice (a run resumed from an earlier checkpoint) keeps the last value. */
-    private static TreeMap<Long, Double> byStep(List<MetricPoint> history) {
-        TreeMap<Long, Double> out = new TreeMap<>();
-        history.forEach(p -> out.put(p.step(), p.value()));
-        return out;
-    }
-
-    private static Optional<Map.Entry<Long, Double>> last(TreeMap<Long, Double> byStep) {
-        return Optional.ofNullable(byStep.lastEntry());
-    }
-
-    private static long parseLong(String s, long fallback) {
-        if (s == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(s.strip());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.flowbench.report;
 
+import io.flowbench.model.ModelSpec;
+import io.flowbench.model.StepSpec;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,18 +17,23 @@ import java.util.Optional;
  */
 public final class PublishedResults {
 
-    /** A published result: dataset, model kind, architecture, test bits/dim and where it is printed. */
-    public record Row(String dataset, String kind, int levels, int depth, int hidden, double bpd, String source) {
+    /**
+     * A published result: dataset, architecture (levels, steps per level, width and the flow step itself) and
+     * test bits/dim, and where it is printed.
+     */
+    public record Row(String dataset, StepSpec step, int levels, int depth, int hidden, double bpd, String source) {
 
         String architecture() {
             return String.format(Locale.ROOT, "L=%d, K=%d, width %d", levels, depth, hidden);
         }
     }
 
+    private static final StepSpec GLOW_AFFINE = new StepSpec.Glow(false);
+
     static final List<Row> ROWS = List.of(
-            new Row("cifar10", "glow", 3, 32, 512, 3.35, "Glow paper, Table 2"),
-            new Row("imagenet32", "glow", 3, 48, 512, 4.09, "Glow paper, Table 2"),
-            new Row("imagenet64", "glow", 4, 48, 512, 3.81, "Glow paper, Table 2"));
+            new Row("cifar10", GLOW_AFFINE, 3, 32, 512, 3.35, "Glow paper, Table 2"),
+            new Row("imagenet32", GLOW_AFFINE, 3, 48, 512, 4.09, "Glow paper, Table 2"),
+            new Row("imagenet64", GLOW_AFFINE, 4, 48, 512, 3.81, "Glow paper, Table 2"));
 
     private PublishedResults() {
     }
@@ -37,42 +44,40 @@ public final class PublishedResults {
     }
 
     /** The published row for a run's dataset and model kind, if there is one. */
-    public static Optional<Row> forRun(RunResult run) {
-        String dataset = run.param("data.name", "");
-        String kind = run.param("model.kind", "");
-        return ROWS.stream().filter(r -> r.dataset().equals(dataset) && r.kind().equals(kind)).findFirst();
+    public static Optional<Row> forRun(RunInputs run) {
+        return ROWS.stream().filter(r -> r.dataset().equals(run.dataset())
+                && r.step().kind().equals(run.model().step().kind())).findFirst();
     }
 
     /**
      * The cell beside our figure: the published number when our run matches its setting (full training set,
-     * 8 bits, unconditional, affine coupling, same levels, depth and width), otherwise the number with the
-     * reason it is not comparable; "-" when nothing is published for this dataset and model.
+     * 8 bits, unconditional, the same step, factor-out, no logit, levels, depth and width), otherwise the number with the reason it
+     * is not comparable; "-" when nothing is published for this dataset and model.
      */
-    public static String cell(RunResult run) {
+    public static String cell(RunInputs run) {
         Optional<Row> row = forRun(run);
         if (row.isEmpty()) {
             return "-";
         }
         Row p = row.get();
-        String ours = String.format(Locale.ROOT, "L=%s, K=%s, width %s", run.param("model.levels", "?"),
-                run.param("model.depth", "?"), run.param("model.hidden", "?"));
+        ModelSpec m = run.model();
+        String ours = String.format(Locale.ROOT, "L=%d, K=%d, width %d", m.levels(), m.depth(), m.hidden());
         String figure = String.format(Locale.ROOT, "%.2f (%s)", p.bpd(), p.source());
         if (matches(run, p)) {
             return figure;
         }
         return figure + ", not comparable: paper " + p.architecture() + ", ours " + ours
-                + (fullSetting(run) ? "" : ", other setting (subset, bits, conditioning or coupling)");
+                + (fullSetting(run, p) ? "" : ", other setting (subset, bits, conditioning, coupling, factor-out or logit)");
     }
 
-    static boolean matches(RunResult run, Row p) {
-        return fullSetting(run) && run.param("model.levels", "").equals(Integer.toString(p.levels()))
-                && run.param("model.depth", "").equals(Integer.toString(p.depth()))
-                && run.param("model.hidden", "").equals(Integer.toString(p.hidden()));
+    static boolean matches(RunInputs run, Row p) {
+        ModelSpec m = run.model();
+        return fullSetting(run, p) && m.levels() == p.levels() && m.depth() == p.depth() && m.hidden() == p.hidden();
     }
 
-    private static boolean fullSetting(RunResult run) {
-        return run.param("data.subset", "0").equals("0") && run.param("model.n-bits", "8").equals("8")
-                && run.param("model.conditional", "false").equals("false")
-                && run.param("model.glow.coupling", "affine").equals("affine");
+    private static boolean fullSetting(RunInputs run, Row p) {
+        ModelSpec m = run.model();
+        return run.subset() == 0 && m.nBits() == 8 && !m.conditional() && m.step().equals(p.step()) && m.factorOut()
+                && !m.preprocessing().logit();
     }
 }

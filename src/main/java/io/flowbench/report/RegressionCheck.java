@@ -38,7 +38,7 @@ public final class RegressionCheck {
 
         static Measured of(List<RunResult> runs) {
             List<RunResult> done = runs.stream().filter(RunResult::finished).toList();
-            return new Measured(runs.size(), done.size(), Stats.of(done.stream().map(RunResult::finalTestBpd).toList()));
+            return new Measured(runs.size(), done.size(), RunResult.finalTestBpd(done));
         }
     }
 

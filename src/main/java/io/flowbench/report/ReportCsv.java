@@ -1,9 +1,12 @@
 package io.flowbench.report;
 
-import java.util.ArrayList;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /** The report's tables as CSV (RFC 4180), numbers unformatted and unrounded: one file per table, for analysis. */
 final class ReportCsv {
@@ -16,15 +19,16 @@ final class ReportCsv {
                 "published_bpd", "published_source", "published_comparable");
         for (String v : results.variants()) {
             List<RunResult> runs = results.runsOf(v);
-            RunResult r0 = runs.get(0);
-            Stats bpd = Stats.of(runs.stream().map(RunResult::finalTestBpd).toList());
+            Optional<RunInputs> inputs = results.inputsOf(v);
+            Stats bpd = RunResult.finalTestBpd(runs);
             Stats ips = Stats.of(runs.stream().map(RunResult::imagesPerSecond).toList());
-            var published = PublishedResults.forRun(r0);
-            csv.row(v, r0.modelDescription(), r0.parameterCount() < 0 ? "" : r0.parameterCount(), runs.size(),
+            Optional<PublishedResults.Row> published = inputs.flatMap(PublishedResults::forRun);
+            csv.row(v, inputs.map(i -> i.model().step().describe()).orElse(""),
+                    inputs.map(i -> (Object) i.parameterCount()).orElse(""), runs.size(),
                     runs.stream().filter(RunResult::finished).count(), bpd.mean(), bpd.sd(), bpd.min(), bpd.max(),
                     ips.mean(), published.map(PublishedResults.Row::bpd).orElse(Double.NaN),
                     published.map(PublishedResults.Row::source).orElse(""),
-                    published.map(p -> PublishedResults.matches(r0, p)).map(Object::toString).orElse(""));
+                    published.map(p -> PublishedResults.matches(inputs.orElseThrow(), p)).map(Object::toString).orElse(""));
         }
         return csv.text();
     }
@@ -49,9 +53,10 @@ final class ReportCsv {
         Csv csv = new Csv("run_id", "run", "variant", "seed", "status", "model_kind", "parameters", "steps",
                 "images_seen", "train_time_sec", "images_per_sec", "best_test_bpd", "final_test_bpd");
         for (RunResult r : results.runs()) {
-            csv.row(r.runId(), r.runName(), r.variant(), r.seed(), r.status(), r.param("model.kind", ""),
-                    r.parameterCount() < 0 ? "" : r.parameterCount(), r.steps(), r.imagesSeen(), r.trainSeconds(),
-                    r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd());
+            csv.row(r.runId(), r.runName(), r.variant(), r.seed(), r.status(),
+                    r.inputs().map(i -> i.model().step().kind()).orElse(""),
+                    r.inputs().map(i -> (Object) i.parameterCount()).orElse(""), r.steps(), r.imagesSeen(),
+                    r.trainSeconds(), r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd().orElse(Double.NaN));
         }
         return csv.text();
     }
@@ -66,31 +71,37 @@ final class ReportCsv {
         return csv.text();
     }
 
-    /** Rows of values: numbers as Java prints them (NaN: empty), text quoted when it needs to be. */
+    /** Rows of values (RFC 4180: CRLF, text quoted when it needs to be): numbers as Java prints them, NaN empty. */
     static final class Csv {
         private final StringBuilder sb = new StringBuilder();
+        private final CSVPrinter printer;
 
         Csv(String... header) {
+            try {
+                printer = new CSVPrinter(sb, CSVFormat.RFC4180);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             row((Object[]) header);
         }
 
         Csv row(Object... values) {
-            List<String> cells = new ArrayList<>();
-            Arrays.stream(values).forEach(v -> cells.add(cell(v)));
-            sb.append(String.join(",", cells)).append("\r\n");
+            try {
+                printer.printRecord(Arrays.stream(values).map(Csv::cell));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a StringBuilder does not throw
+            }
             return this;
         }
 
-        private static String cell(Object v) {
+        private static Object cell(Object v) {
             if (v instanceof Double d) {
                 if (!Double.isFinite(d)) {
                     return "";
                 }
                 return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : Double.toString(d);
             }
-            String s = String.valueOf(v);
-            return s.matches(".*[\",\r\n].*") || s.startsWith(" ") || s.endsWith(" ")
-                    ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+            return v;
         }
 
         String text() {

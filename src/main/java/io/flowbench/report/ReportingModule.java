@@ -2,6 +2,7 @@ package io.flowbench.report;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import io.flowbench.run.ExperimentReporter;
 import io.flowbench.tracking.Tracker;
 import io.flowbench.tracking.TrackingStore;
 

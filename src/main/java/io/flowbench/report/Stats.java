@@ -2,6 +2,7 @@ package io.flowbench.report;
 
 import java.util.Collection;
 import java.util.Locale;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
  * Summary of a small sample (one value per seed): size, mean, sample standard deviation (n - 1 in the
@@ -11,24 +12,12 @@ public record Stats(int n, double mean, double sd, double min, double max) {
     public static final Stats EMPTY = new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
     public static Stats of(Collection<Double> values) {
-        double[] v = values.stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).toArray();
-        if (v.length == 0) {
+        DescriptiveStatistics d = new DescriptiveStatistics();
+        values.stream().filter(Double::isFinite).forEach(d::addValue);
+        if (d.getN() == 0) {
             return EMPTY;
         }
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (double x : v) {
-            sum += x;
-            min = Math.min(min, x);
-            max = Math.max(max, x);
-        }
-        double mean = sum / v.length;
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - mean) * (x - mean);
-        }
-        return new Stats(v.length, mean, v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0, min, max);
+        return new Stats((int) d.getN(), d.getMean(), d.getStandardDeviation(), d.getMin(), d.getMax());
     }
 
     public boolean isEmpty() {

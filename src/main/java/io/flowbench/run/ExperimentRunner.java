@@ -2,7 +2,6 @@ package io.flowbench.run;
 
 import com.google.inject.Inject;
 import com.typesafe.config.Config;
-import io.flowbench.report.ExperimentReporter;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -21,9 +20,6 @@ import java.util.Map;
  * and ends with a summary of every run and the experiment's report (printed and logged on the parent).
  */
 public final class ExperimentRunner {
-    /** Tag on the parent run: how many of its runs did not finish. */
-    public static final String TAG_FAILED_RUNS = "flowbench.failed_runs";
-
     private final Tracker tracker;
     private final RunExecutor executor;
     private final Progress progress;
@@ -50,7 +46,7 @@ public final class ExperimentRunner {
         String summary = summary(outcomes);
         progress.message(summary);
         try {
-            Path file = Files.createTempDirectory("flowbench-summary").resolve("summary.md");
+            Path file = Files.createTempDirectory("flowbench-summary").resolve(RunKeys.Artifact.SUMMARY);
             Files.writeString(file, summary);
             parent.logArtifact(file, "");
         } catch (IOException e) {
@@ -67,7 +63,7 @@ public final class ExperimentRunner {
                 .filter(r -> r.parentRunId().filter(parent.id()::equals).isPresent())
                 .filter(r -> r.status() != RunStatus.FINISHED)
                 .count();
-        parent.setTag(TAG_FAILED_RUNS, Long.toString(failed));
+        parent.setTag(RunKeys.Tag.FAILED_RUNS, Long.toString(failed));
         parent.end(RunStatus.FINISHED);
     }
 
@@ -83,8 +79,8 @@ public final class ExperimentRunner {
             throw new IllegalArgumentException("no run " + runId + " in " + tracker.localStore().describe()
                     + " (run ids are listed by the MLflow UI and in mlruns/<experiment>/)", e);
         }
-        String variant = record.tags().get(RunExecutor.TAG_VARIANT);
-        String seed = record.tags().get(RunExecutor.TAG_SEED);
+        String variant = record.tags().get(RunKeys.Tag.VARIANT);
+        String seed = record.tags().get(RunKeys.Tag.SEED);
         RunPlan run = plan.runs().stream()
                 .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
                 .findFirst()

@@ -33,9 +33,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class RunExecutor {
     static final String CHECKPOINT = "flowbench-checkpoints/last.zip";
-    static final String TAG_VARIANT = "flowbench.variant";
-    static final String TAG_SEED = "flowbench.seed";
-    static final String TAG_FAILURE = "flowbench.failure";
     private static final String META_TRAIN_SECONDS = "train_seconds";
 
     private final Tracker tracker;
@@ -57,10 +54,10 @@ public final class RunExecutor {
     /** Trains a new run, logged under {@code parentRunId}. */
     public RunOutcome start(RunPlan plan, String experimentId, String parentRunId, Map<String, String> tags) {
         Map<String, String> runTags = new LinkedHashMap<>(tags);
-        runTags.put(TAG_VARIANT, plan.variant());
-        runTags.put(TAG_SEED, Long.toString(plan.seed()));
-        runTags.put("flowbench.model_kind", plan.model().step().kind());
-        runTags.put("flowbench.dataset", plan.data().dataset());
+        runTags.put(RunKeys.Tag.VARIANT, plan.variant());
+        runTags.put(RunKeys.Tag.SEED, Long.toString(plan.seed()));
+        runTags.put(RunKeys.Tag.MODEL_KIND, plan.model().step().kind());
+        runTags.put(RunKeys.Tag.DATASET, plan.data().dataset());
         TrackedRun run = tracker.startRun(experimentId, plan.runName(), runTags, parentRunId);
         return train(plan, run, false);
     }
@@ -95,15 +92,15 @@ public final class RunExecutor {
             }
             return loop(plan, run, splits, model, trainer, average, trainSeconds, loggedUpTo);
         } catch (NonFiniteLossException e) {
-            run.setTag(TAG_FAILURE, e.getMessage());
-            run.logMetric("failed_step", e.step(), e.step());
+            run.setTag(RunKeys.Tag.FAILURE, e.getMessage());
+            run.logMetric(RunKeys.Metric.FAILED_STEP, e.step(), e.step());
             run.end(RunStatus.FAILED);
             progress.message(run.name() + ": FAILED: " + e.getMessage());
             return new RunOutcome(plan, run.id(), RunStatus.FAILED, e.step() - 1, (e.step() - 1) * s.batchSize(),
                     trainSeconds, Double.NaN, e.getMessage());
         } catch (IOException | RuntimeException e) {
             String why = e.getClass().getSimpleName() + ": " + e.getMessage();
-            run.setTag(TAG_FAILURE, why);
+            run.setTag(RunKeys.Tag.FAILURE, why);
             run.end(RunStatus.FAILED);
             progress.message(run.name() + ": FAILED: " + why);
             long steps = trainer == null ? 0 : trainer.steps();
@@ -116,16 +113,16 @@ public final class RunExecutor {
         // The data block is logged by the dataset (data.*: every option plus each split's provenance).
         run.logParams(plan.config().withoutPath("data").root().unwrapped());
         run.logParams(splits.params());
-        run.logParam("model.parameter_count", model.parameterCount());
-        run.logParam("model.description", plan.model().step().describe());
-        run.setTag("flowbench.dataset_hash", splits.train().provenance().contentSha256());
+        run.logParam(RunKeys.Param.PARAMETER_COUNT, model.parameterCount());
+        run.logParam(RunKeys.Param.MODEL_DESCRIPTION, plan.model().step().describe());
+        run.setTag(RunKeys.Tag.DATASET_HASH, splits.train().provenance().contentSha256());
         Path dir = Files.createTempDirectory("flowbench-run");
-        Path conf = dir.resolve("resolved.conf");
+        Path conf = dir.resolve(RunKeys.Artifact.RESOLVED_CONF);
         Files.writeString(conf, ExperimentPlan.render(plan));
-        run.logArtifact(conf, "config");
-        Path provenance = dir.resolve("provenance.json");
-        Files.writeString(provenance, splits.provenanceJson());
-        run.logArtifact(provenance, "data");
+        run.logArtifact(conf, RunKeys.Artifact.CONFIG_DIR);
+        Path provenance = dir.resolve(RunKeys.Artifact.PROVENANCE);
+        Files.writeString(provenance, new RunProvenance(plan, splits, model.parameterCount()).toJson());
+        run.logArtifact(provenance, "");
     }
 
     private RunOutcome loop(RunPlan plan, TrackedRun run, DatasetSplits splits, FlowModel model, FlowTrainer trainer,
@@ -169,11 +166,11 @@ public final class RunExecutor {
                     if (step > loggedUpTo) {
                         double imagesPerSecond = lossCount * s.batchSize() / windowSeconds;
                         Map<String, Double> m = new LinkedHashMap<>();
-                        m.put("train_bpd", lossSum / lossCount);
-                        m.put("lr", s.schedule().valueAt((int) step - 1, 0));
-                        m.put("images_per_sec", imagesPerSecond);
-                        m.put("train_time_sec", trainSeconds);
-                        m.put("images_seen", (double) step * s.batchSize());
+                        m.put(RunKeys.Metric.TRAIN_BPD, lossSum / lossCount);
+                        m.put(RunKeys.Metric.LR, s.schedule().valueAt((int) step - 1, 0));
+                        m.put(RunKeys.Metric.IMAGES_PER_SEC, imagesPerSecond);
+                        m.put(RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds);
+                        m.put(RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize());
                         run.logMetrics(m, step);
                         progress.update(run.name(), step, s.steps(), imagesPerSecond, lossSum / lossCount,
                                 secondsLeft(s, step, trainSeconds, windowSeconds / lossCount));
@@ -183,7 +180,7 @@ public final class RunExecutor {
                     windowSeconds = 0;
                 }
                 if (step % s.evalEverySteps() == 0 && step > loggedUpTo) {
-                    evaluate(plan, run, model, average, periodic, "test_bpd", step, trainSeconds);
+                    evaluate(plan, run, model, average, periodic, RunKeys.Metric.TEST_BPD, step, trainSeconds);
                 }
                 if (step % s.checkpointEverySteps() == 0) {
                     saveCheckpoint(run, trainer, average, trainSeconds);
@@ -192,9 +189,9 @@ public final class RunExecutor {
         }
         long steps = trainer.steps();
         Evaluator full = new Evaluator(splits.test(), s.evalBatchSize(), s.evalNoiseSeed());
-        double finalBpd = evaluate(plan, run, model, average, full, "final_test_bpd", steps, trainSeconds);
+        double finalBpd = evaluate(plan, run, model, average, full, RunKeys.Metric.FINAL_TEST_BPD, steps, trainSeconds);
         saveCheckpoint(run, trainer, average, trainSeconds);
-        run.logArtifact(checkpointOf(run.id()), "checkpoint");
+        run.logArtifact(checkpointOf(run.id()), RunKeys.Artifact.CHECKPOINT_DIR);
         run.end(RunStatus.FINISHED);
         progress.message(String.format("%s: finished, %d steps, final test %.4f bits/dim (%d images, %s of training)",
                 run.name(), steps, finalBpd, full.size(), Progress.duration(trainSeconds)));
@@ -206,7 +203,7 @@ public final class RunExecutor {
      * are trained again (identically: batches and noise are functions of the step) but not re-logged.
      */
     private long lastLoggedStep(String runId) {
-        return tracker.localStore().metricHistory(runId, "train_bpd").stream().mapToLong(MetricPoint::step).max().orElse(0);
+        return tracker.localStore().metricHistory(runId, RunKeys.Metric.TRAIN_BPD).stream().mapToLong(MetricPoint::step).max().orElse(0);
     }
 
     private static boolean budgetSpent(RunSettings s, long steps, double trainSeconds) {
@@ -236,7 +233,8 @@ public final class RunExecutor {
         RunSettings s = plan.settings();
         Supplier<Double> bpd = () -> evaluator.bitsPerDim(model);
         double value = average == null ? bpd.get() : average.withAveragedWeights(bpd);
-        run.logMetrics(Map.of(metric, value, "train_time_sec", trainSeconds, "images_seen", (double) step * s.batchSize()), step);
+        run.logMetrics(Map.of(metric, value, RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds,
+                RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize()), step);
         if (s.samples() > 0) {
             INDArray labels = plan.model().conditional()
                     ? model.oneHot(IntStream.range(0, s.samples()).map(i -> i % plan.model().numClasses()).toArray())
@@ -245,7 +243,7 @@ public final class RunExecutor {
             INDArray images = average == null ? sample.get() : average.withAveragedWeights(sample);
             Path png = Files.createTempDirectory("flowbench-samples").resolve(String.format("step-%07d.png", step));
             SampleGrid.write(images, plan.model().nBits(), png);
-            run.logArtifact(png, "samples");
+            run.logArtifact(png, RunKeys.Artifact.SAMPLES_DIR);
         }
         return value;
     }

@@ -1,5 +1,7 @@
 package io.flowbench.tracking;
 
+import io.flowbench.util.AtomicFiles;
+import io.flowbench.util.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -90,7 +92,7 @@ public final class LocalStore implements TrackingStore {
 
     @Override
     public String key() {
-        return "file-" + MlflowNames.sha256(root.toString()).substring(0, 8);
+        return "file-" + Sha256.of(root.toString()).substring(0, 8);
     }
 
     // ---------------------------------------------------------------- experiments
@@ -144,7 +146,7 @@ public final class LocalStore implements TrackingStore {
         meta.put("last_update_time", now);
         meta.put("lifecycle_stage", "active");
         meta.put("name", name);
-        AtomicFiles.writeString(root.resolve(id).resolve(META), FlatYaml.write(meta), root);
+        AtomicFiles.writeString(root.resolve(id).resolve(META), MetaYaml.write(meta), root);
     }
 
     @Override
@@ -242,7 +244,7 @@ public final class LocalStore implements TrackingStore {
         meta.put("status", status.code());
         meta.put("tags", List.of());
         meta.put("user_id", user());
-        AtomicFiles.writeString(dir.resolve(META), FlatYaml.write(meta), root);
+        AtomicFiles.writeString(dir.resolve(META), MetaYaml.write(meta), root);
     }
 
     private static String user() {
@@ -462,8 +464,14 @@ public final class LocalStore implements TrackingStore {
         }
     }
 
-    private static Optional<Map<String, String>> readMeta(Path dir) {
-        return readText(dir.resolve(META)).map(FlatYaml::read);
+    private Optional<Map<String, String>> readMeta(Path dir) {
+        Path file = dir.resolve(META);
+        try {
+            return readText(file).map(MetaYaml::read);
+        } catch (IllegalArgumentException e) {
+            throw new TrackingException(file + " is damaged (" + e.getMessage() + "); MLflow cannot read it either: "
+                    + "restore it from a backup or move its run or experiment directory out of " + root, e);
+        }
     }
 
     private static Optional<String> readText(Path file) {
@@ -510,7 +518,7 @@ public final class LocalStore implements TrackingStore {
     private void removeStaleTemporaries() {
         Instant cutoff = Instant.now().minus(Duration.ofHours(1));
         try (Stream<Path> s = Files.list(root)) {
-            s.filter(p -> p.getFileName().toString().startsWith(".flowbench-tmp-")).forEach(p -> {
+            s.filter(p -> p.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX)).forEach(p -> {
                 try {
                     if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
                         Files.deleteIfExists(p);

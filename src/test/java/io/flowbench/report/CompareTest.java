@@ -2,20 +2,33 @@ package io.flowbench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.inject.Guice;
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.config.ConfigModule;
+import io.flowbench.config.ModelConfigs;
+import io.flowbench.run.RunKeys.Metric;
+import io.flowbench.run.RunKeys.Tag;
 import io.flowbench.tracking.LocalStore;
+import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.RunStatus;
+import io.flowbench.tracking.TrackedRun;
+import io.flowbench.tracking.Tracker;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code flowbench compare} on a store written by {@link SyntheticExperiment}: the report from the store alone. */
 class CompareTest {
+    static final ModelConfigs MODELS = Guice.createInjector(new ConfigModule()).getInstance(ModelConfigs.class);
+
     @TempDir
     Path dir;
 
@@ -31,7 +44,7 @@ class CompareTest {
         assertTrue(md.contains("Target: 3.0500 test bits/dim, the baseline glow's best"), md);
         assertTrue(md.contains("| dlf | 2/2 | 488 ± 18 | 31,200 ± 1,131 | 2.0 ± 0.1 min | 2.00x ± 0.00 (2.00–2.00) | 0.80x ± 0.00 (0.80–0.80) |"), md);
         assertTrue(md.contains("| slow | never (best 3.5000) | - | - | - | - | - |"), md);
-        assertTrue(md.contains("| glow (baseline) | glow (synthetic) | 123,456 | 2 | 3.0350 ± 0.0354 | 3.0100–3.0600 | 640 | - |"), md);
+        assertTrue(md.contains("| glow (baseline) | glow (affine coupling) | 123,456 | 2 | 3.0350 ± 0.0354 | 3.0100–3.0600 | 640 | - |"), md);
         assertTrue(md.contains("neither the Glow paper nor the DLF paper reports a result on fashion-mnist"), md);
 
         String html = Files.readString(out.resolve("report.html"));
@@ -55,7 +68,7 @@ class CompareTest {
     void optionsOverrideTheRecordedBaselineAndTarget() throws Exception {
         Path store = dir.resolve("mlruns");
         SyntheticExperiment.write(store);
-        ExperimentResults results = ExperimentResults.load(new LocalStore(store), SyntheticExperiment.NAME, null);
+        ExperimentResults results = ExperimentResults.load(new LocalStore(store), MODELS, SyntheticExperiment.NAME, null);
         assertEquals(List.of("glow", "dlf", "slow"), results.variants());
         ComparisonReport report = ComparisonReport.of(results,
                 ReportSettings.fromParams(results.parent().params()).with("dlf", 3.5));
@@ -76,5 +89,52 @@ class CompareTest {
                 "--tracking-uri", store.toString(), "--parent", "0123", "--out", dir.resolve("x").toString()));
         assertEquals(0, FlowbenchCli.run("compare", "--experiment", SyntheticExperiment.NAME, "--tracking-uri",
                 store.toString(), "--parent", parent, "--out", dir.resolve("x").toString()));
+    }
+
+    @Test
+    void aRenamedMetricOrMissingParamFailsLoudly() throws Exception {
+        Path store = dir.resolve("mlruns");
+        SyntheticExperiment.write(store);
+        LocalStore local = new LocalStore(store);
+        Path glow0 = local.runDir(runNamed(local, "glow-seed0").runId());
+        Files.move(glow0.resolve("metrics").resolve(Metric.FINAL_TEST_BPD), glow0.resolve("metrics").resolve("final_bpd"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExperimentResults.load(local, MODELS, SyntheticExperiment.NAME, null));
+        assertTrue(e.getMessage().startsWith("run glow-seed0 (") && e.getMessage().contains(
+                " has no metric final_test_bpd (every FINISHED run logs it at its last step)"), e.getMessage());
+        assertEquals(FlowbenchCli.USAGE_ERROR, FlowbenchCli.run("compare", "--experiment", SyntheticExperiment.NAME,
+                "--tracking-uri", store.toString(), "--out", dir.resolve("x").toString()));
+
+        Files.move(glow0.resolve("metrics").resolve("final_bpd"), glow0.resolve("metrics").resolve(Metric.FINAL_TEST_BPD));
+        Files.delete(glow0.resolve("params").resolve("model.n-bits"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ExperimentResults.load(local, MODELS, SyntheticExperiment.NAME, null));
+        assertTrue(e.getMessage().startsWith("run glow-seed0 (") && e.getMessage().contains(" has no param model.n-bits ("), e.getMessage());
+    }
+
+    @Test
+    void aRunThatFailedBeforeLoggingItsParamsHasNoInputsAndNoFinalScore() throws Exception {
+        Path store = dir.resolve("mlruns");
+        String parent = SyntheticExperiment.write(store);
+        try (Tracker tracker = Tracker.open(store.toString())) {
+            TrackedRun failed = tracker.startRun(tracker.experiment(SyntheticExperiment.NAME), "glow-seed2",
+                    Map.of(Tag.VARIANT, "glow", Tag.SEED, "2"), parent);
+            failed.setTag(Tag.FAILURE, "DatasetNotFoundException: no fashion-mnist");
+            failed.end(RunStatus.FAILED);
+        }
+        ExperimentResults results = ExperimentResults.load(new LocalStore(store), MODELS, SyntheticExperiment.NAME, null);
+        RunResult failed = results.runs().stream().filter(r -> r.runName().equals("glow-seed2")).findFirst().orElseThrow();
+        assertTrue(failed.inputs().isEmpty());
+        assertTrue(failed.finalTestBpd().isEmpty());
+        assertEquals(2, RunResult.finalTestBpd(results.runsOf("glow")).n(), "the failed run has no score to average");
+        assertEquals("glow (affine coupling)", results.inputsOf("glow").orElseThrow().model().step().describe());
+        String md = ComparisonReport.of(results, new ReportSettings("glow", 0)).markdown();
+        assertTrue(md.contains("| glow-seed2 | glow | 2 | FAILED | 0 | 0 | 0 s | - | - | - |"), md);
+        assertTrue(md.contains("| glow (baseline) | glow (affine coupling) | 123,456 | 2 of 3 finished | 3.0350 ± 0.0354 |"), md);
+    }
+
+    private static RunRecord runNamed(LocalStore store, String name) {
+        String exp = store.experimentByName(SyntheticExperiment.NAME).orElseThrow().id();
+        return store.runs(exp).stream().filter(r -> r.runName().equals(name)).findFirst().orElseThrow();
     }
 }

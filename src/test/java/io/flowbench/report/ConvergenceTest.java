@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +28,9 @@ class ConvergenceTest {
     }
 
     static RunResult run(String variant, long seed, List<EvalPoint> curve) {
-        return new RunResult("id-" + variant + seed, variant + "-seed" + seed, variant, seed, RunStatus.FINISHED, Map.of(),
-                1000, curve.get(curve.size() - 1).step(), curve.get(curve.size() - 1).imagesSeen(),
-                curve.get(curve.size() - 1).trainSeconds(), 500, Double.NaN, curve);
+        return new RunResult("id-" + variant + seed, variant + "-seed" + seed, variant, seed, RunStatus.FINISHED,
+                Optional.empty(), curve.get(curve.size() - 1).step(), curve.get(curve.size() - 1).imagesSeen(),
+                curve.get(curve.size() - 1).trainSeconds(), 500, OptionalDouble.empty(), curve);
     }
 
     static ExperimentResults results(RunResult... runs) {

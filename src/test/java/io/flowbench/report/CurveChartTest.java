@@ -31,8 +31,8 @@ class CurveChartTest {
                 ConvergenceTest.run("glow", 0, List.of(new EvalPoint(100, 6400, 10, 5.0))));
         assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(one, Budget.IMAGES, 5.0))));
         ExperimentResults none = ConvergenceTest.results(new RunResult("r", "glow-seed0", "glow", 0,
-                io.flowbench.tracking.RunStatus.FAILED, java.util.Map.of(), -1, 0, 0, Double.NaN, Double.NaN,
-                Double.NaN, List.of()));
+                io.flowbench.tracking.RunStatus.FAILED, java.util.Optional.empty(), 0, 0, 0, Double.NaN,
+                java.util.OptionalDouble.empty(), List.of()));
         assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(none, Budget.TIME, Double.NaN))));
     }
 }

@@ -1,5 +1,10 @@
 package io.flowbench.report;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.flowbench.run.RunKeys.Metric;
+import io.flowbench.run.RunKeys.Param;
+import io.flowbench.run.RunKeys.Tag;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.Tracker;
@@ -41,37 +46,39 @@ public final class SyntheticExperiment {
 
     private static void child(Tracker tracker, String exp, String parent, String variant, String kind, long seed,
                               double secondsPerStep, LongToDoubleFunction bpd, double finalBpd) {
-        Map<String, String> tags = Map.of("flowbench.variant", variant, "flowbench.seed", Long.toString(seed),
-                "flowbench.model_kind", kind, "flowbench.dataset", "fashion-mnist");
+        Map<String, String> tags = Map.of(Tag.VARIANT, variant, Tag.SEED, Long.toString(seed),
+                Tag.MODEL_KIND, kind, Tag.DATASET, "fashion-mnist");
         TrackedRun run = tracker.startRun(exp, variant + "-seed" + seed, tags, parent);
+        // the run's configuration logged as the executor logs it: the resolved blocks, flattened
+        Config reference = ConfigFactory.parseResources(SyntheticExperiment.class.getClassLoader(), "reference.conf")
+                .getConfig("experiment");
+        Config config = ConfigFactory.parseMap(Map.of("variant", variant, "seed", seed, "model.kind", kind,
+                        "model.levels", 2, "model.depth", 4, "model.hidden", 64, "training.batch-size", BATCH,
+                        "evaluation.every-steps", 100, "evaluation.test-examples", 2000))
+                .withFallback(reference.withOnlyPath("model")).withFallback(reference.withOnlyPath("training"))
+                .withFallback(reference.withOnlyPath("evaluation")).withFallback(reference.withOnlyPath("checkpoint"));
+        run.logParams(config.root().unwrapped());
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("variant", variant);
-        params.put("seed", seed);
-        params.put("model.kind", kind);
-        params.put("model.levels", 2);
-        params.put("model.depth", 4);
-        params.put("model.hidden", 64);
-        params.put("model.description", kind + " (synthetic)");
-        params.put("model.parameter_count", kind.equals("glow") ? 123456 : 98765);
-        params.put("training.batch-size", BATCH);
-        params.put("evaluation.every-steps", 100);
-        params.put("evaluation.test-examples", 2000);
-        params.put("data.name", "fashion-mnist");
-        params.put("data.subset", 0);
-        params.put("data.train.examples", 60000);
-        params.put("data.test.examples", 10000);
+        params.put(Param.PARAMETER_COUNT, kind.equals("glow") ? 123456 : 98765);
+        params.put(Param.MODEL_DESCRIPTION, kind + " (synthetic)");
+        params.put(Param.DATASET, "fashion-mnist");
+        params.put(Param.SUBSET, 0);
+        params.put(Param.TRAIN_EXAMPLES, 60000);
+        params.put(Param.TEST_EXAMPLES, 10000);
+        params.put(Param.TRAIN_SHAPE, "1x28x28");
+        params.put(Param.TRAIN_CLASSES, 10);
         run.logParams(params);
         for (long step = 10; step <= 1000; step += 10) {
-            run.logMetrics(Map.of("train_bpd", bpd.applyAsDouble(step) - 0.1, "images_seen", (double) step * BATCH,
-                    "train_time_sec", step * secondsPerStep,
-                    "images_per_sec", step == 10 ? 5.0 : BATCH / secondsPerStep), step);
+            run.logMetrics(Map.of(Metric.TRAIN_BPD, bpd.applyAsDouble(step) - 0.1, Metric.IMAGES_SEEN, (double) step * BATCH,
+                    Metric.TRAIN_TIME_SEC, step * secondsPerStep,
+                    Metric.IMAGES_PER_SEC, step == 10 ? 5.0 : BATCH / secondsPerStep), step);
             if (step % 100 == 0) {
-                run.logMetrics(Map.of("test_bpd", bpd.applyAsDouble(step), "images_seen", (double) step * BATCH,
-                        "train_time_sec", step * secondsPerStep), step);
+                run.logMetrics(Map.of(Metric.TEST_BPD, bpd.applyAsDouble(step), Metric.IMAGES_SEEN, (double) step * BATCH,
+                        Metric.TRAIN_TIME_SEC, step * secondsPerStep), step);
             }
         }
-        run.logMetrics(Map.of("final_test_bpd", finalBpd, "images_seen", 1000.0 * BATCH,
-                "train_time_sec", 1000 * secondsPerStep), 1000);
+        run.logMetrics(Map.of(Metric.FINAL_TEST_BPD, finalBpd, Metric.IMAGES_SEEN, 1000.0 * BATCH,
+                Metric.TRAIN_TIME_SEC, 1000 * secondsPerStep), 1000);
         run.end(RunStatus.FINISHED);
     }
 }

@@ -96,7 +96,7 @@ class KillAndResumeTest {
         // The killed invocation never reported; the resume closes its parent run with the report.
         RunRecord parent = store.run(store.run(runId).parentRunId().orElseThrow());
         assertEquals(RunStatus.FINISHED, parent.status());
-        assertEquals("0", parent.tags().get(ExperimentRunner.TAG_FAILED_RUNS));
+        assertEquals("0", parent.tags().get(RunKeys.Tag.FAILED_RUNS));
         Path report = store.runDir(parent.runId()).resolve("artifacts/report/report.md");
         assertTrue(Files.readString(report).matches("(?s).*\\| dlf-seed0 \\| dlf \\| 0 \\| FINISHED \\| " + target + " \\|.*"),
                 Files.readString(report));

@@ -2,14 +2,22 @@ package io.flowbench.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.HashProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.data.ImageDataSourceProvenance;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
+import io.flowbench.util.ConfigProvenance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,11 +86,20 @@ class RunCommandTest {
         assertTrue(finalBpd > 0 && finalBpd < 16, "final test bits/dim " + finalBpd);
         Map<String, Long> artifacts = store.artifacts(glow.runId());
         assertTrue(artifacts.containsKey("samples/step-0000010.png") && artifacts.containsKey("checkpoint/last.zip")
-                && artifacts.containsKey("config/resolved.conf") && artifacts.containsKey("data/provenance.json"),
+                && artifacts.containsKey("config/resolved.conf") && artifacts.containsKey("provenance.json"),
                 artifacts.keySet().toString());
+        ObjectProvenance read = new JsonProvenanceSerialization(true).deserializeAndUnmarshal(
+                Files.readString(store.artifactFile(glow.runId(), RunKeys.Artifact.PROVENANCE)));
+        RunProvenance provenance = assertInstanceOf(RunProvenance.class, read, "OLCUT reads back the run's provenance");
+        assertEquals("glow", ((StringProvenance) provenance.get(RunProvenance.VARIANT)).getValue());
+        assertEquals(glow.tags().get(RunKeys.Tag.DATASET_HASH), ((HashProvenance) ((ImageDataSourceProvenance)
+                provenance.get(RunProvenance.TRAIN)).get(ImageDataSourceProvenance.CONTENT_HASH)).getValue());
+        assertEquals(1L, ((LongProvenance) ((ConfigProvenance) provenance.get(RunProvenance.MODEL)).get("depth")).getValue());
+        assertEquals(glow.params().get(RunKeys.Param.PARAMETER_COUNT),
+                ((LongProvenance) provenance.get(RunProvenance.PARAMETERS)).getValue().toString());
 
         assertEquals(RunStatus.FAILED, exploding.status());
-        String failure = exploding.tags().get(RunExecutor.TAG_FAILURE);
+        String failure = exploding.tags().get(RunKeys.Tag.FAILURE);
         assertTrue(failure.startsWith("non-finite"), failure);
         assertTrue(exploding.tags().get("flowbench.failure").contains("at step"), failure);
         assertFalse(store.metricHistory(exploding.runId(), "failed_step").isEmpty());

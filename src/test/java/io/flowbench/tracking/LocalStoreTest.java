@@ -49,7 +49,7 @@ class LocalStoreTest {
         assertEquals("glow", Files.readString(dir.resolve("tags/model")));
         assertEquals("r1", Files.readString(dir.resolve("tags/mlflow.runName")));
 
-        Map<String, String> meta = FlatYaml.read(Files.readString(dir.resolve("meta.yaml")));
+        Map<String, String> meta = MetaYaml.read(Files.readString(dir.resolve("meta.yaml")));
         assertEquals(run.runId(), meta.get("run_id"));
         assertEquals(exp, meta.get("experiment_id"));
         assertEquals("1", meta.get("status"));
@@ -58,7 +58,7 @@ class LocalStoreTest {
         assertEquals(dir.resolve("artifacts").toUri().toString().replaceAll("/$", ""), meta.get("artifact_uri"));
 
         store.updateRun(run.runId(), RunStatus.KILLED, 2000L);
-        meta = FlatYaml.read(Files.readString(dir.resolve("meta.yaml")));
+        meta = MetaYaml.read(Files.readString(dir.resolve("meta.yaml")));
         assertEquals("5", meta.get("status"));
         assertEquals("2000", meta.get("end_time"));
         assertEquals(RunStatus.KILLED, store.run(run.runId()).status());

@@ -67,10 +67,23 @@ class ServerStoreTest {
     }
 
     @Test
-    void jsonReaderReadsMlflowAnswers() {
-        var m = Json.object("{\"files\": [{\"path\": \"a\\u00e9\", \"is_dir\": false, \"file_size\": 12}], \"x\": null}");
-        assertEquals("aé", ((java.util.Map<?, ?>) ((java.util.List<?>) m.get("files")).get(0)).get("path"));
-        assertEquals(12.0, ((java.util.Map<?, ?>) ((java.util.List<?>) m.get("files")).get(0)).get("file_size"));
+    void jsonAnswersAreRead() {
+        var m = new MlflowHttp.Answer(200, "{\"files\": [{\"path\": \"a\\u00e9\", \"is_dir\": false, \"file_size\": 12}], \"x\": null}")
+                .jsonObject("listing");
+        assertEquals("aé", m.path("files").get(0).path("path").asText());
+        assertEquals(12, m.path("files").get(0).path("file_size").asLong());
+    }
+
+    @Test
+    void aTruncatedAnswerSaysSo() {
+        String truncated = "{\"files\": [{\"path\": \"a\", \"is_dir\": fal";
+        TrackingException e = assertThrows(TrackingException.class,
+                () -> new MlflowHttp.Answer(200, truncated).jsonObject("listing artifacts of run r1"));
+        assertTrue(e.getMessage().startsWith("listing artifacts of run r1: the answer is not valid JSON ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("): " + truncated), e.getMessage());
+        TrackingException notObject = assertThrows(TrackingException.class,
+                () -> new MlflowHttp.Answer(200, "[1, 2]").jsonObject("listing"));
+        assertEquals("listing: the answer is not a JSON object: [1, 2]", notObject.getMessage());
     }
 
     @Test

@@ -1,9 +1,12 @@
-package io.flowbench.report;
+package io.flowbench.run;
 
 import com.typesafe.config.Config;
 import io.flowbench.tracking.TrackedRun;
 
-/** What closes an invocation of an experiment: a report of the runs under its parent run, logged on that run. */
+/**
+ * What closes an invocation of an experiment: a report of the runs under its parent run, logged on that run.
+ * Declared here, where it is used, so that the report may read runs with the run package's readers.
+ */
 public interface ExperimentReporter {
 
     /**

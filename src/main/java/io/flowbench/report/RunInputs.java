@@ -1,0 +1,17 @@
+package io.flowbench.report;
+
+import io.flowbench.model.ModelSpec;
+import io.flowbench.run.RunSettings;
+
+/**
+ * What a run trained: its dataset, the model spec and run settings rebuilt from its params by the readers
+ * that planned it, and what the built model and the loaded data reported.
+ *
+ * @param subset         the training subset size (0: the whole training split)
+ * @param trainExamples  examples in the training split as loaded
+ * @param testExamples   examples in the test split as loaded
+ * @param parameterCount trainable parameters of the built model
+ */
+public record RunInputs(String dataset, int subset, long trainExamples, long testExamples, ModelSpec model,
+                        RunSettings settings, long parameterCount) {
+}

@@ -1,0 +1,178 @@
+package io.flowbench.report;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.flowbench.config.ConfigError;
+import io.flowbench.config.ModelConfigs;
+import io.flowbench.flow.LatentShape;
+import io.flowbench.run.RunKeys.Metric;
+import io.flowbench.run.RunKeys.Param;
+import io.flowbench.run.RunKeys.Tag;
+import io.flowbench.run.RunKeys;
+import io.flowbench.run.RunSettings;
+import io.flowbench.tracking.MetricPoint;
+import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.RunStatus;
+import io.flowbench.tracking.TrackingStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
+
+/**
+ * Reads a child run of {@code flowbench run} back from a tracking store by the names of {@link RunKeys}, with
+ * the model spec and run settings rebuilt from its params by the readers that planned it. A key the report
+ * needs and the run lacks is an {@link IllegalArgumentException} naming the run, the key and what needs it;
+ * only what a run that did not finish may lack is optional (its inputs, budget and final evaluation).
+ */
+final class RunReader {
+    /** The configuration keys every run logs: those of reference.conf's blocks that are read back. */
+    private static final List<String> CONFIG_KEYS = configKeys();
+
+    private final TrackingStore store;
+    private final ModelConfigs models;
+
+    RunReader(TrackingStore store, ModelConfigs models) {
+        this.store = store;
+        this.models = models;
+    }
+
+    RunResult read(RunRecord r) {
+        String variant = required(r, "tag", Tag.VARIANT, r.tags(), "to group runs by variant");
+        long seed = number(r, Tag.SEED, required(r, "tag", Tag.SEED, r.tags(), "to pair runs by seed"));
+        TreeMap<Long, Double> test = byStep(r, Metric.TEST_BPD);
+        TreeMap<Long, Double> images = byStep(r, Metric.IMAGES_SEEN);
+        TreeMap<Long, Double> seconds = byStep(r, Metric.TRAIN_TIME_SEC);
+        TreeMap<Long, Double> finalBpd = byStep(r, Metric.FINAL_TEST_BPD);
+        List<EvalPoint> curve = new ArrayList<>();
+        test.forEach((step, bpd) -> curve.add(new EvalPoint(step,
+                at(r, Metric.IMAGES_SEEN, images, step), at(r, Metric.TRAIN_TIME_SEC, seconds, step), bpd)));
+        if (r.status() == RunStatus.FINISHED) {
+            requireAtEnd(r, Metric.FINAL_TEST_BPD, finalBpd);
+            requireAtEnd(r, Metric.IMAGES_SEEN, images);
+            requireAtEnd(r, Metric.TRAIN_TIME_SEC, seconds);
+        }
+        long steps = images.isEmpty() ? 0 : images.lastKey();
+        double imagesSeen = images.isEmpty() ? 0 : images.lastEntry().getValue();
+        double trainSeconds = seconds.isEmpty() ? 0 : seconds.lastEntry().getValue();
+        List<Double> windows = new ArrayList<>(byStep(r, Metric.IMAGES_PER_SEC).values());
+        OptionalDouble finalTestBpd = finalBpd.isEmpty() ? OptionalDouble.empty()
+                : OptionalDouble.of(finalBpd.lastEntry().getValue());
+        Optional<RunInputs> inputs = r.params().isEmpty() && r.status() != RunStatus.FINISHED
+                ? Optional.empty() : Optional.of(inputs(r));
+        return new RunResult(r.runId(), r.runName(), variant, seed, r.status(), inputs, steps, imagesSeen, trainSeconds,
+                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, curve);
+    }
+
+    /** The run's data, model and settings: its config blocks rebuilt from the flattened params and read back. */
+    private RunInputs inputs(RunRecord r) {
+        Map<String, String> params = r.params();
+        List<String> absent = CONFIG_KEYS.stream().filter(k -> !params.containsKey(k)).toList();
+        if (!absent.isEmpty()) {
+            throw missing(r, absent.size() == 1 ? "param" : "params", String.join(", ", absent),
+                    "the report rebuilds its model and run settings from them");
+        }
+        Map<String, String> config = params.entrySet().stream()
+                .filter(e -> Param.CONFIG_BLOCKS.contains(e.getKey().split("\\.", 2)[0]))
+                .filter(e -> !Param.MODEL_FACTS.contains(e.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        String shape = required(r, "param", Param.TRAIN_SHAPE, params, "as the model's input shape");
+        String[] chw = shape.split("x");
+        if (chw.length != 3) {
+            throw new IllegalArgumentException(run(r) + ": param " + Param.TRAIN_SHAPE + " is '" + shape
+                    + "', expected CxHxW");
+        }
+        LatentShape input = new LatentShape((int) number(r, Param.TRAIN_SHAPE, chw[0]),
+                (int) number(r, Param.TRAIN_SHAPE, chw[1]), (int) number(r, Param.TRAIN_SHAPE, chw[2]));
+        int classes = (int) number(r, Param.TRAIN_CLASSES, required(r, "param", Param.TRAIN_CLASSES, params,
+                "for a class-conditional model"));
+        try {
+            Config c = ConfigFactory.parseMap(config, "params");
+            return new RunInputs(required(r, "param", Param.DATASET, params, "to name the dataset"),
+                    (int) number(r, Param.SUBSET, required(r, "param", Param.SUBSET, params, "to compare with papers")),
+                    number(r, Param.TRAIN_EXAMPLES, required(r, "param", Param.TRAIN_EXAMPLES, params, "for the header")),
+                    number(r, Param.TEST_EXAMPLES, required(r, "param", Param.TEST_EXAMPLES, params, "for the header")),
+                    models.toSpec(c.getConfig("model"), input, classes), RunSettings.from(c),
+                    number(r, Param.PARAMETER_COUNT, required(r, "param", Param.PARAMETER_COUNT, params,
+                            "for the likelihood table")));
+        } catch (ConfigException | ConfigError e) {
+            throw new IllegalArgumentException(run(r) + ": its params do not rebuild its configuration ("
+                    + e.getMessage() + "); the report reads the model and settings from them", e);
+        }
+    }
+
+    private static List<String> configKeys() {
+        Config reference = ConfigFactory.parseResources(RunReader.class.getClassLoader(), "reference.conf")
+                .getConfig("experiment");
+        return Param.CONFIG_BLOCKS.stream().flatMap(block -> reference.getConfig(block).entrySet().stream()
+                .map(e -> block + "." + e.getKey())).sorted().toList();
+    }
+
+    /**
+     * Images/s after warm-up: the median of the logged windows without the first (graph building and
+     * allocation), else the only window, else images over training time.
+     */
+    static double steadyThroughput(List<Double> windows, double imagesSeen, double trainSeconds) {
+        List<Double> w = windows.size() > 1 ? windows.subList(1, windows.size()) : windows;
+        double[] finite = w.stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).toArray();
+        if (finite.length == 0) {
+            return trainSeconds > 0 ? imagesSeen / trainSeconds : Double.NaN;
+        }
+        return new Median().evaluate(finite);
+    }
+
+    /** A metric history by step; a step logged twice (a run resumed from an earlier checkpoint) keeps the last value. */
+    private TreeMap<Long, Double> byStep(RunRecord r, String metric) {
+        TreeMap<Long, Double> out = new TreeMap<>();
+        for (MetricPoint p : store.metricHistory(r.runId(), metric)) {
+            out.put(p.step(), p.value());
+        }
+        return out;
+    }
+
+    /** The value at an evaluation's step of a metric logged with every evaluation. */
+    private double at(RunRecord r, String metric, TreeMap<Long, Double> byStep, long step) {
+        Double v = byStep.get(step);
+        if (v == null) {
+            throw missing(r, "metric", metric + " at step " + step, "each " + Metric.TEST_BPD
+                    + " evaluation logs it at the same step");
+        }
+        return v;
+    }
+
+    private void requireAtEnd(RunRecord r, String metric, TreeMap<Long, Double> byStep) {
+        if (byStep.isEmpty()) {
+            throw missing(r, "metric", metric, "every FINISHED run logs it at its last step");
+        }
+    }
+
+    private String required(RunRecord r, String kind, String key, Map<String, String> values, String why) {
+        String v = values.get(key);
+        if (v == null) {
+            throw missing(r, kind, key, "the report needs it " + why);
+        }
+        return v;
+    }
+
+    private long number(RunRecord r, String key, String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(run(r) + ": " + key + " is '" + value + "', expected a whole number");
+        }
+    }
+
+    private IllegalArgumentException missing(RunRecord r, String kind, String key, String why) {
+        return new IllegalArgumentException(run(r) + " has no " + kind + " " + key + " (" + why
+                + "); was it written by another version of flowbench, or renamed?");
+    }
+
+    private String run(RunRecord r) {
+        return "run " + r.runName() + " (" + r.runId() + ") in " + store.describe();
+    }
+}

@@ -1,0 +1,103 @@
+package io.flowbench.run;
+
+import io.flowbench.data.DataOptions;
+import io.flowbench.data.DataProvenance;
+import io.flowbench.data.DatasetSplits;
+import java.util.List;
+
+/**
+ * Every name a run of {@code flowbench run} writes to the tracker: metrics, tags, params and artifact paths.
+ * The writers ({@link RunExecutor}, {@link ExperimentRunner}) and the reader (the comparison report) use
+ * these constants only, so a renamed key is renamed for both, and the reader fails loudly on a key it
+ * needs that a run lacks instead of showing an empty cell.
+ */
+public final class RunKeys {
+    private RunKeys() {
+    }
+
+    /** Metrics of a child run, logged by optimisation step. */
+    public static final class Metric {
+        /** Mean training loss in bits/dim over a logging window. */
+        public static final String TRAIN_BPD = "train_bpd";
+        public static final String LR = "lr";
+        /** Training throughput over a logging window. */
+        public static final String IMAGES_PER_SEC = "images_per_sec";
+        /** Optimisation time so far (evaluations excluded); logged with every window and evaluation. */
+        public static final String TRAIN_TIME_SEC = "train_time_sec";
+        /** Training images so far; logged with every window and evaluation. */
+        public static final String IMAGES_SEEN = "images_seen";
+        /** Periodic test bits/dim (averaged weights, the first evaluation.test-examples test images). */
+        public static final String TEST_BPD = "test_bpd";
+        /** Test bits/dim on the whole test split at the end; only a FINISHED run has it. */
+        public static final String FINAL_TEST_BPD = "final_test_bpd";
+        /** The step whose loss was not finite (a FAILED run). */
+        public static final String FAILED_STEP = "failed_step";
+
+        private Metric() {
+        }
+    }
+
+    /** Tags. */
+    public static final class Tag {
+        /** Child runs: the variant and seed (set when the run starts, so even a run that fails at once has them). */
+        public static final String VARIANT = "flowbench.variant";
+        public static final String SEED = "flowbench.seed";
+        public static final String MODEL_KIND = "flowbench.model_kind";
+        public static final String DATASET = "flowbench.dataset";
+        /** SHA-256 of the decoded training split. */
+        public static final String DATASET_HASH = "flowbench.dataset_hash";
+        /** Why a child run FAILED. */
+        public static final String FAILURE = "flowbench.failure";
+        /** Parent run: how many of its child runs did not finish. */
+        public static final String FAILED_RUNS = "flowbench.failed_runs";
+
+        private Tag() {
+        }
+    }
+
+    /**
+     * Params of a child run: its resolved configuration flattened ({@code model.levels}, {@code training.lr},
+     * ...; the report rebuilds the model spec and run settings from {@link #CONFIG_BLOCKS} with the same
+     * readers the planner used), the dataset's options and provenance ({@code data.*}), and what the built
+     * model adds.
+     */
+    public static final class Param {
+        /** The blocks of a run's configuration logged as params, each read back by its config reader. */
+        public static final List<String> CONFIG_BLOCKS = List.of("model", "training", "evaluation", "checkpoint");
+        public static final String PARAMETER_COUNT = "model.parameter_count";
+        public static final String MODEL_DESCRIPTION = "model.description";
+        /** Keys under the {@code model} block that the built model adds, not read back as configuration. */
+        public static final List<String> MODEL_FACTS = List.of(PARAMETER_COUNT, MODEL_DESCRIPTION);
+
+        public static final String DATASET = DataOptions.NAME_PARAM;
+        public static final String SUBSET = DataOptions.SUBSET_PARAM;
+        public static final String TRAIN_EXAMPLES = DatasetSplits.TRAIN_PARAMS + DataProvenance.EXAMPLES;
+        public static final String TEST_EXAMPLES = DatasetSplits.TEST_PARAMS + DataProvenance.EXAMPLES;
+        /** The training split's image shape, CxHxW: the model's input. */
+        public static final String TRAIN_SHAPE = DatasetSplits.TRAIN_PARAMS + DataProvenance.SHAPE;
+        public static final String TRAIN_CLASSES = DatasetSplits.TRAIN_PARAMS + DataProvenance.CLASSES;
+
+        private Param() {
+        }
+    }
+
+    /** Artifact paths (folders of the run's artifacts, and file names in them). */
+    public static final class Artifact {
+        /** Child runs: the resolved configuration, {@code config/resolved.conf}. */
+        public static final String CONFIG_DIR = "config";
+        public static final String RESOLVED_CONF = "resolved.conf";
+        /** Child runs: the run's data and model as OLCUT provenance ({@link RunProvenance}), at the root. */
+        public static final String PROVENANCE = "provenance.json";
+        /** Child runs: sample grids, {@code samples/step-NNNNNNN.png}. */
+        public static final String SAMPLES_DIR = "samples";
+        /** Child runs: the last checkpoint, {@code checkpoint/last.zip}. */
+        public static final String CHECKPOINT_DIR = "checkpoint";
+        /** Parent run: the table of its runs, at the artifact root. */
+        public static final String SUMMARY = "summary.md";
+        /** Parent run: the comparison report's files. */
+        public static final String REPORT_DIR = "report";
+
+        private Artifact() {
+        }
+    }
+}
