@@ -3,11 +3,15 @@ package io.flowbench.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import io.flowbench.tracking.ExperimentRecord;
+import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MlflowInstall;
+import io.flowbench.tracking.MlflowUiLinks;
 import io.flowbench.tracking.TrackingTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +19,8 @@ import picocli.CommandLine.Option;
 /** {@code flowbench ui}: the MLflow UI on the local store. */
 @Command(name = "ui", mixinStandardHelpOptions = true,
         description = "Open the MLflow UI on the local store (./mlruns), with the repository's .venv mlflow or the one "
-                + "on the PATH. Stops with Ctrl-C.")
+                + "on the PATH, and print each experiment's link to its training runs and metric charts. Stops "
+                + "with Ctrl-C.")
 public final class UiCommand implements Callable<Integer> {
 
     @Option(names = "--store", paramLabel = "DIR", description = "The local store (default: ${DEFAULT-VALUE}).")
@@ -42,12 +47,33 @@ public final class UiCommand implements Callable<Integer> {
         ProcessBuilder pb = new ProcessBuilder(List.of(mlflow.get().toString(), "ui", "--backend-store-uri",
                 dir.toString(), "--host", host, "--port", Integer.toString(port), "--workers", "1")).inheritIO();
         pb.environment().putAll(MlflowInstall.environment());
-        System.err.println("flowbench ui: MLflow UI on " + dir + " at http://" + host + ":" + port + " (Ctrl-C stops it)");
+        String base = "http://" + host + ":" + port;
+        System.err.println("flowbench ui: MLflow UI on " + dir + " at " + base + " (Ctrl-C stops it)");
+        System.err.print(experimentLinks(new LocalStore(dir), base));
         Process p = pb.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
         }));
         return p.waitFor();
+    }
+
+    /**
+     * Where to open each experiment as model training ({@link MlflowUiLinks}): the UI opens experiments in its
+     * GenAI view unless told otherwise. The Default experiment is left out while it has no runs.
+     */
+    static String experimentLinks(LocalStore store, String base) {
+        List<ExperimentRecord> shown = store.experiments().stream().filter(ExperimentRecord::isActive)
+                .filter(e -> !e.name().equals("Default") || !store.runs(e.id()).isEmpty())
+                .sorted(Comparator.comparing(ExperimentRecord::name)).toList();
+        if (shown.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("flowbench ui: the training runs and metric charts of each experiment:\n");
+        int width = shown.stream().mapToInt(e -> e.name().length()).max().orElse(0);
+        shown.forEach(e -> b.append(String.format("  %-" + width + "s  %s%n", e.name(),
+                MlflowUiLinks.trainingRuns(base, e.id()))));
+        return b.append("flowbench ui: elsewhere in the UI, set the sidebar switch to \"Model training\" (not \"GenAI\"); "
+                + "the browser remembers it.\n").toString();
     }
 }

@@ -190,7 +190,18 @@ public final class LocalStore implements TrackingStore {
             stage = "deleted";
         }
         return Optional.of(new ExperimentRecord(m.get("experiment_id"), m.get("name"), m.get("artifact_location"),
-                stage == null ? "active" : stage));
+                stage == null ? "active" : stage, readKeyFiles(dir.resolve("tags"))));
+    }
+
+    /** Written only when the value differs, so tagging an experiment at every run leaves it untouched. */
+    @Override
+    public void setExperimentTag(String experimentId, String key, String value) {
+        ExperimentRecord e = experiment(experimentId).orElseThrow(() -> new TrackingException(
+                "no experiment with id " + experimentId + " in " + root));
+        Path file = root.resolve(activeId(e)).resolve("tags").resolve(key);
+        if (readText(file).filter(value::equals).isEmpty()) {
+            AtomicFiles.writeString(file, value, root);
+        }
     }
 
     // ---------------------------------------------------------------- runs: writing

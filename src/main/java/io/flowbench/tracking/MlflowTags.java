@@ -13,6 +13,13 @@ public final class MlflowTags {
     /** Markdown description shown on the run page. */
     public static final String NOTE = "mlflow.note.content";
     /**
+     * Experiment tag: what kind of work an experiment holds, as MLflow 3 classifies experiments
+     * ({@code genai_development} or {@link #MODEL_TRAINING}); set by the UI's kind selector when it shows one.
+     */
+    public static final String EXPERIMENT_KIND = "mlflow.experimentKind";
+    /** The {@link #EXPERIMENT_KIND} of model-training experiments (the UI calls them "Machine learning"). */
+    public static final String MODEL_TRAINING = "custom_model_development";
+    /**
      * Set on a run copied to a tracking server: the id of the run in the local store it came from, so a
      * sync that lost its local mapping still finds the copy instead of making a second one.
      */

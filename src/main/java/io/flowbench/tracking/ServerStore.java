@@ -189,8 +189,16 @@ public final class ServerStore implements TrackingStore {
         }
     }
 
+    @Override
+    public void setExperimentTag(String experimentId, String key, String value) {
+        client.setExperimentTag(experimentId, key, value);
+    }
+
     private static ExperimentRecord record(Service.Experiment e) {
-        return new ExperimentRecord(e.getExperimentId(), e.getName(), e.getArtifactLocation(), e.getLifecycleStage());
+        Map<String, String> tags = new TreeMap<>();
+        e.getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
+        return new ExperimentRecord(e.getExperimentId(), e.getName(), e.getArtifactLocation(), e.getLifecycleStage(),
+                tags);
     }
 
     // ---------------------------------------------------------------- runs

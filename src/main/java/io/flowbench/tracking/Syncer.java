@@ -77,11 +77,24 @@ public final class Syncer {
         return report;
     }
 
-    /** Target's experiment id for a local experiment, created on the target when missing. */
+    /**
+     * Target's experiment id for a local experiment, created on the target when missing; the first time in this
+     * syncer, the target's experiment tags are brought up to the local ones (so an experiment tagged locally
+     * after it was first sent gets the tags with the next sync).
+     */
     String targetExperiment(String localExperimentId) {
-        String name = source.experiment(localExperimentId).orElseThrow(() -> new TrackingException(
-                "no experiment " + localExperimentId + " in " + source.describe())).name();
-        return experimentIds.computeIfAbsent(name, target::getOrCreateExperiment);
+        return experimentIds.computeIfAbsent(localExperimentId, id -> {
+            ExperimentRecord local = source.experiment(id).orElseThrow(() -> new TrackingException(
+                    "no experiment " + id + " in " + source.describe()));
+            String targetId = target.getOrCreateExperiment(local.name());
+            Map<String, String> there = target.experiment(targetId).map(ExperimentRecord::tags).orElse(Map.of());
+            local.tags().forEach((key, value) -> {
+                if (!value.equals(there.get(key))) {
+                    target.setExperimentTag(targetId, key, value);
+                }
+            });
+            return targetId;
+        });
     }
 
     /** Sends what the target lacks of a run ({@code full}) or only creates it (for a parent); returns its target id. */
@@ -113,10 +126,10 @@ public final class Syncer {
     }
 
     private String ensureCreated(RunRecord run, SyncState state, SyncReport report) {
+        String experimentId = targetExperiment(run.experimentId()); // also for a run already there: its tags
         if (state.targetRunId() != null) {
             return state.targetRunId();
         }
-        String experimentId = targetExperiment(run.experimentId());
         var existing = target.findRunByTag(experimentId, MlflowTags.LOCAL_RUN_ID, run.runId());
         RunRecord created;
         if (existing.isPresent()) {

@@ -31,6 +31,7 @@ public final class Tracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Tracker.class);
 
     private final LocalStore local;
+    private final Syncer syncer;
     private final ServerMirror mirror;
     private final ServerStore server;
     private final TrackerOptions options;
@@ -40,7 +41,8 @@ public final class Tracker implements AutoCloseable {
         this.local = local;
         this.server = server;
         this.options = options;
-        this.mirror = server == null ? null : new ServerMirror(new Syncer(local, server), options.syncInterval());
+        this.syncer = server == null ? null : new Syncer(local, server);
+        this.mirror = syncer == null ? null : new ServerMirror(syncer, options.syncInterval());
     }
 
     /** Opens tracking for a {@code tracking.uri} value (see {@link TrackingTarget#parse}) with default timing. */
@@ -77,14 +79,16 @@ public final class Tracker implements AutoCloseable {
     }
 
     /**
-     * The id of the local experiment with this name, created when missing. With a server, the experiment is
-     * also made there now, so a problem with it (say, deleted there) stops the run before training starts.
+     * The id of the local experiment with this name, created when missing and tagged as model training
+     * ({@link #markModelTraining}). With a server, the experiment is also made (and tagged) there now, so a
+     * problem with it (say, deleted there) stops the run before training starts.
      */
     public String experiment(String name) {
         String id = local.getOrCreateExperiment(MlflowNames.experimentName(name));
-        if (server != null) {
+        markModelTraining(id);
+        if (syncer != null) {
             try {
-                server.getOrCreateExperiment(name);
+                syncer.targetExperiment(id);
             } catch (RuntimeException e) {
                 throw new TrackingException("cannot create or open experiment '" + name + "' on MLflow server "
                         + server.describe() + ": " + Syncer.reason(e), e);
@@ -108,9 +112,20 @@ public final class Tracker implements AutoCloseable {
         return new TrackedRun(this, r.runId(), r.experimentId(), r.runName());
     }
 
+    /**
+     * Tags an experiment with MLflow 3's kind for model training ({@link MlflowTags#EXPERIMENT_KIND}), the
+     * classification MLflow gives to experiments of runs with params and metric curves rather than GenAI traces.
+     * Idempotent, and done at every experiment start and resume, so experiments made before get it too; the
+     * mirror copies it to the server with the experiment.
+     */
+    private void markModelTraining(String experimentId) {
+        local.setExperimentTag(experimentId, MlflowTags.EXPERIMENT_KIND, MlflowTags.MODEL_TRAINING);
+    }
+
     /** Re-opens a local run (to resume training in it): its status goes back to RUNNING. */
     public TrackedRun resumeRun(String runId) {
         RunRecord r = local.run(runId);
+        markModelTraining(r.experimentId());
         local.updateRun(runId, RunStatus.RUNNING, null);
         touched(runId);
         return new TrackedRun(this, r.runId(), r.experimentId(), r.runName());

@@ -29,6 +29,9 @@ public interface TrackingStore extends AutoCloseable {
     /** All experiments, active and deleted. */
     List<ExperimentRecord> experiments();
 
+    /** Sets a tag of an active experiment (overwritten; the same value again changes nothing). */
+    void setExperimentTag(String experimentId, String key, String value);
+
     /** Creates a RUNNING run; {@code tags} may carry {@link MlflowTags#PARENT_RUN_ID} to nest it. */
     RunRecord createRun(String experimentId, String runName, long startTime, Map<String, String> tags);
 

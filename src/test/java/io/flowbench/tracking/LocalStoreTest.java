@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,6 +86,27 @@ class LocalStoreTest {
         assertEquals(store.getOrCreateExperiment("same"), store.experimentByName("same").orElseThrow().id());
         assertEquals(Set.of("Default", "same"), store.experiments().stream().map(ExperimentRecord::name)
                 .collect(Collectors.toSet()));
+    }
+
+    @Test
+    void experimentTagsAreFilesInTheExperimentsTagsFolder() throws IOException {
+        LocalStore store = new LocalStore(tmp.resolve("mlruns"));
+        String exp = store.getOrCreateExperiment("e");
+        store.setExperimentTag(exp, "team", "flows");
+        Path file = tmp.resolve("mlruns").resolve(exp).resolve("tags/team");
+        assertEquals("flows", Files.readString(file));
+        assertEquals(Map.of("team", "flows"), store.experiment(exp).orElseThrow().tags());
+        assertEquals(List.of(), store.runs(exp), "the tags folder is not a run");
+
+        Files.setLastModifiedTime(file, FileTime.fromMillis(0));
+        store.setExperimentTag(exp, "team", "flows");
+        assertEquals(0, Files.getLastModifiedTime(file).toMillis(), "the same value again is not rewritten");
+        store.setExperimentTag(exp, "team", "glow");
+        assertEquals("glow", Files.readString(file));
+
+        Files.move(tmp.resolve("mlruns").resolve(exp), tmp.resolve("mlruns/.trash").resolve(exp));
+        TrackingException e = assertThrows(TrackingException.class, () -> store.setExperimentTag(exp, "team", "x"));
+        assertTrue(e.getMessage().contains("deleted"), e.getMessage());
     }
 
     @Test

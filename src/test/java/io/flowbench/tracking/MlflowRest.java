@@ -76,6 +76,12 @@ final class MlflowRest {
                 .path("experiment").path("experiment_id").asText();
     }
 
+    /** The experiment's tags, as {@code experiments/get} gives them. */
+    Map<String, String> experimentTags(String experimentId) {
+        return keyValues(get("/api/2.0/mlflow/experiments/get", Map.of("experiment_id", experimentId))
+                .path("experiment").path("tags"));
+    }
+
     List<JsonNode> runs(String experimentId) {
         JsonNode r = post("/api/2.0/mlflow/runs/search", Map.of("experiment_ids", List.of(experimentId),
                 "max_results", 1000));

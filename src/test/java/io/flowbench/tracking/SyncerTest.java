@@ -111,6 +111,19 @@ class SyncerTest {
     }
 
     @Test
+    void experimentTagsReachTheTargetAlsoWhenSetAfterItsRunsWereSent() {
+        assertTrue(syncer.syncAll().isComplete());
+        String targetExp = target.delegate.experimentByName("exp").orElseThrow().id();
+        assertEquals(Map.of(), target.delegate.experiment(targetExp).orElseThrow().tags());
+
+        local.setExperimentTag(exp, MlflowTags.EXPERIMENT_KIND, MlflowTags.MODEL_TRAINING);
+        assertTrue(new Syncer(local, target.store).syncAll().isComplete()); // the next process's sync
+        assertEquals(Map.of(MlflowTags.EXPERIMENT_KIND, MlflowTags.MODEL_TRAINING),
+                target.delegate.experiment(targetExp).orElseThrow().tags());
+        assertEquals(2, target.createdRuns.get(), "no run is sent twice");
+    }
+
+    @Test
     void oneExperimentOnly() {
         String other = local.getOrCreateExperiment("other");
         local.createRun(other, "x", 3L, Map.of());

@@ -122,6 +122,8 @@ final class TinyExperiment {
     /** Checks through MLflow's REST API that the server holds exactly this experiment. */
     void verify(MlflowRest rest) {
         String expId = rest.experimentId(name);
+        assertEquals(MlflowTags.MODEL_TRAINING, rest.experimentTags(expId).get(MlflowTags.EXPERIMENT_KIND),
+                "the experiment is tagged as model training");
         List<JsonNode> runs = rest.runs(expId);
         Map<String, JsonNode> byName = new TreeMap<>();
         for (JsonNode r : runs) {
