@@ -1,6 +1,7 @@
 package io.flowbench.report;
 
 import io.flowbench.report.EvalPoint.Budget;
+import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.run.RunKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,8 +58,9 @@ public final class ComparisonReport {
         results.runs().stream().filter(r -> !r.finished()).forEach(r -> warnings.add(
                 "run " + r.runName() + " is " + r.status() + ": its curve counts as far as it got; it has "
                         + (r.finalTestBpd().isPresent() ? "a" : "no") + " final test bits/dim."));
-        charts.put(CURVES_PNG, CurveChart.png(results, Budget.IMAGES, target));
-        charts.put(CURVES_TIME_PNG, CurveChart.png(results, Budget.TIME, target));
+        Optional<LikelihoodReference> reference = results.inputs().flatMap(RunInputs::reference);
+        charts.put(CURVES_PNG, CurveChart.png(results, Budget.IMAGES, target, reference));
+        charts.put(CURVES_TIME_PNG, CurveChart.png(results, Budget.TIME, target, reference));
         this.document = document();
         csv.put("likelihood.csv", ReportCsv.likelihood(results));
         csv.put("convergence.csv", ReportCsv.convergence(convergence, target));
@@ -143,7 +145,8 @@ public final class ComparisonReport {
         runs(d);
         d.heading(2, "Learning curves");
         d.paragraph("Periodic test bits/dim against images seen and against training time: the line is the mean over "
-                + "seeds, the band spans the lowest to the highest seed, the dashed line is the convergence target.");
+                + "seeds, the band spans the lowest to the highest seed, the dashed line is the convergence target, the "
+                + "dotted lines the closed-form linear and affine flow figures when recorded.");
         d.image(CURVES_PNG, "test bits/dim against images seen", charts.get(CURVES_PNG));
         d.image(CURVES_TIME_PNG, "test bits/dim against training time", charts.get(CURVES_TIME_PNG));
         return d;
@@ -170,7 +173,25 @@ public final class ComparisonReport {
                     bpd.meanSd(4), bpd.range(4), ips.isEmpty() ? "-" : Stats.fixed(ips.mean(), 0),
                     inputs.map(PublishedResults::cell).orElse("-"));
         }
+        first.reference().ifPresent(ref -> {
+            referenceRow(t, "*linear flow, no bias*", ref.linear());
+            referenceRow(t, "*affine flow*", ref.affine());
+            referenceRow(t, "*element-wise affine*", ref.diagonal());
+        });
         d.table(t);
+        first.reference().ifPresentOrElse(ref -> d.paragraph(String.format(Locale.ROOT, "Reference rows (in italics): "
+                        + "the best model of each linear class in closed form (Liao and He, arXiv 2102.06539), fit on the "
+                        + "training split and scored on the whole test split at %d bits: a linear flow reaches %.4f "
+                        + "bits/dim (%.4f with a bias), an element-wise model %.4f. A model that does not beat %.4f has "
+                        + "learned nothing non-linear. The model column gives each fit's optimum on the training split. "
+                        + "See docs/likelihood-reference.md.%s", ref.nBits(),
+                        ref.linear().testBpd(), ref.affine().testBpd(), ref.diagonal().testBpd(), ref.affine().testBpd(),
+                        first.trainExamples() <= ref.dimensions() ? " Here the training split has no more examples ("
+                                + first.trainExamples() + ") than dimensions (" + ref.dimensions() + "): the full-matrix "
+                                + "fits are singular up to the dequantization noise, so their test figures are meaningless."
+                                : "")),
+                () -> d.paragraph("Reference: no closed-form linear-flow figure was recorded for these runs (more than "
+                        + "4,096 dimensions, or runs recorded before flowbench logged it)."));
         String dataset = first.dataset();
         if (!PublishedResults.hasDataset(dataset)) {
             d.paragraph("Published: neither the Glow paper nor the DLF paper reports a result on " + dataset + ".");
@@ -179,6 +200,11 @@ public final class ComparisonReport {
                     + "the same architecture on the full training set. DLF paper figures (arXiv 1905.03239) are not "
                     + "listed: not verified here.");
         }
+    }
+
+    private static void referenceRow(Table t, String name, LikelihoodReference.Figure f) {
+        t.row(name, "closed form (train optimum " + Stats.fixed(f.trainBpd(), 4) + ")", "-", "-",
+                Stats.fixed(f.testBpd(), 4), "-", "-", "-");
     }
 
     private void convergence(Document d, RunInputs first) {

@@ -1,5 +1,6 @@
 package io.flowbench.report;
 
+import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.report.EvalPoint.Budget;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -7,6 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -57,7 +60,7 @@ final class CurveChart {
     }
 
     /** The chart of every variant of {@code results} against {@code axis} (IMAGES or TIME), as PNG bytes. */
-    static byte[] png(ExperimentResults results, Budget axis, double target) {
+    static byte[] png(ExperimentResults results, Budget axis, double target, Optional<LikelihoodReference> reference) {
         boolean time = axis == Budget.TIME;
         XYChart chart = new XYChartBuilder().width(900).height(560)
                 .title(results.experiment() + ": test bits/dim (EMA weights)")
@@ -72,6 +75,8 @@ final class CurveChart {
         double scale = time ? 1 / 60.0 : 1;
         double xMin = Double.POSITIVE_INFINITY;
         double xMax = Double.NEGATIVE_INFINITY;
+        double yMin = Double.POSITIVE_INFINITY;
+        double yMax = Double.NEGATIVE_INFINITY;
         List<String> variants = results.variants();
         for (int v = 0; v < variants.size(); v++) {
             String name = variants.get(v);
@@ -83,6 +88,10 @@ final class CurveChart {
             double[] x = scaled(b.x(), scale);
             xMin = Math.min(xMin, x[0]);
             xMax = Math.max(xMax, x[x.length - 1]);
+            for (int i = 0; i < x.length; i++) {
+                yMin = Math.min(yMin, b.low()[i]);
+                yMax = Math.max(yMax, b.high()[i]);
+            }
             Color color = PALETTE[v % PALETTE.length];
             if (runs.size() > 1 && x.length > 1) {
                 double[] px = new double[2 * x.length];
@@ -116,6 +125,18 @@ final class CurveChart {
             t.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
             t.setMarker(SeriesMarkers.NONE);
         }
+        if (reference.isPresent() && xMin < xMax) {
+            LikelihoodReference ref = reference.get();
+            // A figure far outside the curves (a singular fit on a tiny split) would flatten them: the table has it.
+            double margin = Math.max(1.0, yMax - yMin);
+            for (Map.Entry<String, Double> line : List.of(Map.entry("linear flow", ref.linear().testBpd()),
+                    Map.entry("affine flow", ref.affine().testBpd()))) {
+                if (line.getValue() > yMin - margin && line.getValue() < yMax + margin) {
+                    referenceLine(chart, String.format("%s, closed form %.4f", line.getKey(), line.getValue()),
+                            line.getValue(), xMin, xMax);
+                }
+            }
+        }
         if (!Double.isFinite(xMin)) {
             chart.addSeries("no evaluations yet", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
         }
@@ -124,6 +145,14 @@ final class CurveChart {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode the learning-curve chart", e);
         }
+    }
+
+    private static void referenceLine(XYChart chart, String name, double y, double xMin, double xMax) {
+        XYSeries line = chart.addSeries(name, new double[] {xMin, xMax}, new double[] {y, y});
+        line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        line.setLineColor(Color.GRAY);
+        line.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
+        line.setMarker(SeriesMarkers.NONE);
     }
 
     private static double[] scaled(double[] x, double s) {

@@ -1,7 +1,9 @@
 package io.flowbench.report;
 
 import io.flowbench.model.ModelSpec;
+import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.run.RunSettings;
+import java.util.Optional;
 
 /**
  * What a run trained: its dataset, the model spec and run settings rebuilt from its params by the readers
@@ -11,7 +13,9 @@ import io.flowbench.run.RunSettings;
  * @param trainExamples  examples in the training split as loaded
  * @param testExamples   examples in the test split as loaded
  * @param parameterCount trainable parameters of the built model
+ * @param reference      the closed-form likelihood reference of its splits; absent where it was not computed
+ *                       (too many dimensions, a split of one example) or for runs recorded before it existed
  */
 public record RunInputs(String dataset, int subset, long trainExamples, long testExamples, ModelSpec model,
-                        RunSettings settings, long parameterCount) {
+                        RunSettings settings, long parameterCount, Optional<LikelihoodReference> reference) {
 }

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import io.flowbench.config.ConfigError;
 import io.flowbench.config.ModelConfigs;
 import io.flowbench.flow.LatentShape;
+import io.flowbench.reference.LikelihoodReference;
+import io.flowbench.model.ModelSpec;
 import io.flowbench.run.RunKeys.Metric;
 import io.flowbench.run.RunKeys.Param;
 import io.flowbench.run.RunKeys.Tag;
@@ -93,16 +95,43 @@ final class RunReader {
                 "for a class-conditional model"));
         try {
             Config c = ConfigFactory.parseMap(config, "params");
+            ModelSpec spec = models.toSpec(c.getConfig("model"), input, classes);
             return new RunInputs(required(r, "param", Param.DATASET, params, "to name the dataset"),
                     (int) number(r, Param.SUBSET, required(r, "param", Param.SUBSET, params, "to compare with papers")),
                     number(r, Param.TRAIN_EXAMPLES, required(r, "param", Param.TRAIN_EXAMPLES, params, "for the header")),
                     number(r, Param.TEST_EXAMPLES, required(r, "param", Param.TEST_EXAMPLES, params, "for the header")),
-                    models.toSpec(c.getConfig("model"), input, classes), RunSettings.from(c),
+                    spec, RunSettings.from(c),
                     number(r, Param.PARAMETER_COUNT, required(r, "param", Param.PARAMETER_COUNT, params,
-                            "for the likelihood table")));
+                            "for the likelihood table")), reference(r, params, spec));
         } catch (ConfigException | ConfigError e) {
             throw new IllegalArgumentException(run(r) + ": its params do not rebuild its configuration ("
                     + e.getMessage() + "); the report reads the model and settings from them", e);
+        }
+    }
+
+    /** The likelihood reference when the run logged it: all six figures, or none. */
+    private Optional<LikelihoodReference> reference(RunRecord r, Map<String, String> params, ModelSpec spec) {
+        if (params.keySet().stream().noneMatch(k -> k.startsWith(Param.REFERENCE_PREFIX))) {
+            return Optional.empty();
+        }
+        LikelihoodReference.Figure[] figures = new LikelihoodReference.Figure[3];
+        String[] classes = {"linear", "affine", "diagonal"};
+        for (int i = 0; i < classes.length; i++) {
+            String train = Param.reference(classes[i], "train");
+            String test = Param.reference(classes[i], "test");
+            figures[i] = new LikelihoodReference.Figure(
+                    decimal(r, train, required(r, "param", train, params, "with the other reference figures")),
+                    decimal(r, test, required(r, "param", test, params, "with the other reference figures")));
+        }
+        return Optional.of(new LikelihoodReference(spec.nBits(), (int) spec.dimensions(), figures[0], figures[1],
+                figures[2]));
+    }
+
+    private double decimal(RunRecord r, String key, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(run(r) + ": param " + key + " is '" + value + "', not a number", e);
         }
     }
 

@@ -5,9 +5,12 @@ import com.google.inject.Singleton;
 import io.flowbench.data.DataOptions;
 import io.flowbench.data.DatasetRegistry;
 import io.flowbench.data.DatasetSplits;
+import io.flowbench.reference.LikelihoodReference;
+import io.flowbench.reference.ReferenceCache;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Loads each distinct set of data options once per experiment (seeds and variants share splits); one per
@@ -21,6 +24,17 @@ public final class DatasetCache {
     @Inject
     public DatasetCache(DatasetRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * The closed-form likelihood reference of these splits at n bits (cached by content hash under the data
+     * root), or empty where it is not computed: a split of fewer than 2 examples, or too many dimensions.
+     */
+    public Optional<LikelihoodReference> likelihoodReference(DatasetSplits splits, int nBits) throws IOException {
+        if (splits.train().size() < 2 || splits.test().size() < 2 || !ReferenceCache.affordable(splits.train())) {
+            return Optional.empty();
+        }
+        return Optional.of(new ReferenceCache(registry.locations().dataRoot()).get(splits.train(), splits.test(), nBits));
     }
 
     public DatasetSplits load(DataOptions options) throws IOException {

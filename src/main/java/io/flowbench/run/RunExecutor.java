@@ -7,6 +7,7 @@ import io.flowbench.data.DatasetSplits;
 import io.flowbench.data.ImageDataset;
 import io.flowbench.model.Dequantizer;
 import io.flowbench.model.FlowModel;
+import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.train.Checkpoint;
 import io.flowbench.train.FlowTrainer;
 import io.flowbench.train.NonFiniteLossException;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -116,6 +118,7 @@ public final class RunExecutor {
         run.logParam(RunKeys.Param.PARAMETER_COUNT, model.parameterCount());
         run.logParam(RunKeys.Param.MODEL_DESCRIPTION, plan.model().step().describe());
         run.setTag(RunKeys.Tag.DATASET_HASH, splits.train().provenance().contentSha256());
+        datasets.likelihoodReference(splits, plan.model().nBits()).ifPresent(ref -> run.logParams(referenceParams(ref)));
         Path dir = Files.createTempDirectory("flowbench-run");
         Path conf = dir.resolve(RunKeys.Artifact.RESOLVED_CONF);
         Files.writeString(conf, ExperimentPlan.render(plan));
@@ -123,6 +126,16 @@ public final class RunExecutor {
         Path provenance = dir.resolve(RunKeys.Artifact.PROVENANCE);
         Files.writeString(provenance, new RunProvenance(plan, splits, model.parameterCount()).toJson());
         run.logArtifact(provenance, "");
+    }
+
+    private static Map<String, Object> referenceParams(LikelihoodReference ref) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        for (Map.Entry<String, LikelihoodReference.Figure> e : List.of(Map.entry("linear", ref.linear()),
+                Map.entry("affine", ref.affine()), Map.entry("diagonal", ref.diagonal()))) {
+            p.put(RunKeys.Param.reference(e.getKey(), "train"), e.getValue().trainBpd());
+            p.put(RunKeys.Param.reference(e.getKey(), "test"), e.getValue().testBpd());
+        }
+        return p;
     }
 
     private RunOutcome loop(RunPlan plan, TrackedRun run, DatasetSplits splits, FlowModel model, FlowTrainer trainer,

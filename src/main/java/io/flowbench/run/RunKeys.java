@@ -76,6 +76,15 @@ public final class RunKeys {
         /** The training split's image shape, CxHxW: the model's input. */
         public static final String TRAIN_SHAPE = DatasetSplits.TRAIN_PARAMS + DataProvenance.SHAPE;
         public static final String TRAIN_CLASSES = DatasetSplits.TRAIN_PARAMS + DataProvenance.CLASSES;
+        /**
+         * The closed-form likelihood reference of the run's splits (docs/likelihood-reference.md):
+         * {@code reference.<linear|affine|diagonal>.<train|test>_bpd}; absent where it is not computed.
+         */
+        public static final String REFERENCE_PREFIX = "reference.";
+
+        public static String reference(String modelClass, String split) {
+            return REFERENCE_PREFIX + modelClass + "." + split + "_bpd";
+        }
 
         private Param() {
         }

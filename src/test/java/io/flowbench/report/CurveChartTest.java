@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.flowbench.report.EvalPoint.Budget;
 import java.io.ByteArrayInputStream;
 import java.util.List;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +30,10 @@ class CurveChartTest {
     void chartsRenderWithOnePointOrNoneAtAll() throws Exception {
         ExperimentResults one = ConvergenceTest.results(
                 ConvergenceTest.run("glow", 0, List.of(new EvalPoint(100, 6400, 10, 5.0))));
-        assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(one, Budget.IMAGES, 5.0))));
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(one, Budget.IMAGES, 5.0, Optional.empty()))));
         ExperimentResults none = ConvergenceTest.results(new RunResult("r", "glow-seed0", "glow", 0,
                 io.flowbench.tracking.RunStatus.FAILED, java.util.Optional.empty(), 0, 0, 0, Double.NaN,
                 java.util.OptionalDouble.empty(), List.of()));
-        assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(none, Budget.TIME, Double.NaN))));
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(none, Budget.TIME, Double.NaN, Optional.empty()))));
     }
 }

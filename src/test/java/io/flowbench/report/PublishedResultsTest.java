@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.ConfigFactory;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.model.ModelSpec;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The published figure beside a run, from the run's rebuilt model spec. */
@@ -14,7 +15,7 @@ class PublishedResultsTest {
         ModelSpec spec = CompareTest.MODELS.toSpec(ConfigFactory.parseString(model).withFallback(
                         ConfigFactory.parseResources("reference.conf").getConfig("experiment.model")),
                 new LatentShape(3, 32, 32), 10);
-        return new RunInputs("cifar10", subset, 50000, 10000, spec, null, 44_000_000);
+        return new RunInputs("cifar10", subset, 50000, 10000, spec, null, 44_000_000, Optional.empty());
     }
 
     @Test

@@ -56,6 +56,10 @@ class ReportEndToEndTest {
         assertEquals("glow", parent.params().get("report.baseline"));
         String logged = Files.readString(local.artifactFile(parent.runId(), "report/report.md"));
         assertTrue(logged.contains("| glow (baseline) |"), logged);
+        // The closed-form linear-flow figures of the run's own splits, logged by the runs and shown by the report.
+        assertTrue(logged.matches("(?s).*\\| \\*affine flow\\* \\| closed form \\(train optimum \\d\\.\\d{4}\\) \\|[^|]*\\|[^|]*\\| \\d+\\.\\d{4} \\|.*"), logged);
+        assertTrue(logged.contains("has learned nothing non-linear"), logged);
+        assertTrue(logged.contains("no more examples (256) than dimensions (784)"), logged);
 
         Path out = dir.resolve("out");
         assertEquals(0, FlowbenchCli.run("compare", "--experiment", "tiny-report", "--tracking-uri", store.toString(),
