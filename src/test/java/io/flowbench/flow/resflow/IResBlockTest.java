@@ -1,0 +1,27 @@
+package io.flowbench.flow.resflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowbench.flow.LatentShape;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The block's inverse and the estimator's basic bookkeeping. */
+class IResBlockTest {
+    private static final SeriesOptions SERIES = new SeriesOptions(Roulette.POISSON, 2, 30, GradientMode.BACKPROP_SERIES);
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void inverseRecoversInput(DataType dtype) {
+        BlockHarness h = new BlockHarness(dtype, new LatentShape(3, 4, 4), 8, true, SERIES).amplify(5);
+        INDArray x = h.input(5, 3);
+        Map<String, INDArray> out = h.sd.output(h.feed(x, 1), "x_back", h.block.inverseIterationsName());
+        double error = out.get("x_back").sub(x).amax().maxNumber().doubleValue() / x.amax().maxNumber().doubleValue();
+        System.out.println(dtype + " inverse error " + error + " after " + out.get(h.block.inverseIterationsName()) + " rounds");
+        assertTrue(error < (dtype == DataType.FLOAT ? 1e-4 : 1e-7), "relative error " + error);
+    }
+}
