@@ -25,9 +25,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * x = y - g(x), iterated in a SameDiff while loop.
  */
 public final class IResBlock implements FlowLayer {
-    /** Fixed-point inverse: stop when every |x - x_prev| <= atol + rtol |y|, at most this many rounds. */
+    /** Fixed-point inverse: stop when every |x - x_prev| <= tol + tol |y|, at most this many rounds. */
     public static final int MAX_INVERSE_ITERATIONS = 1000;
+    /** tol in float32 (the reference's); float64 graphs, used for verification, iterate to 1e-10. */
     static final double INVERSE_TOLERANCE = 1e-5;
+    static final double INVERSE_TOLERANCE_DOUBLE = 1e-10;
 
     private final FlowGraph g;
     private final SameDiff sd;
@@ -166,7 +168,7 @@ public final class IResBlock implements FlowLayer {
 
     /**
      * x from y by the fixed point x <- y - g(x), from x0 = y - g(y), until no element moves by more
-     * than 1e-5 + 1e-5 |y| or {@value #MAX_INVERSE_ITERATIONS} rounds; {@link #inverseIterationsName}
+     * than tol + tol |y| (tol 1e-5; 1e-10 in float64) or {@value #MAX_INVERSE_ITERATIONS} rounds; {@link #inverseIterationsName}
      * holds the rounds used. The log-det is the estimate at the recovered x, negated (it needs the
      * placeholders of {@link #feed}; the recovered x does not).
      */
@@ -174,7 +176,8 @@ public final class IResBlock implements FlowLayer {
     public Transformed inverse(SDVariable y, SDVariable condition) {
         ResidualNet.Weights w = net.weights(sd);
         List<SDVariable> carried = w.tensors();
-        SDVariable tolerance = sd.math().abs(y).mul(INVERSE_TOLERANCE).add(INVERSE_TOLERANCE);
+        double tol = g.dtype() == DataType.DOUBLE ? INVERSE_TOLERANCE_DOUBLE : INVERSE_TOLERANCE;
+        SDVariable tolerance = sd.math().abs(y).mul(tol).add(tol);
         SDVariable x0 = y.sub(net.apply(sd, y, w).output());
         List<SDVariable> loopVars = new ArrayList<>(List.of(sd.constant(Nd4j.scalar(g.dtype(), 0)), x0, y, y, tolerance));
         loopVars.addAll(carried);

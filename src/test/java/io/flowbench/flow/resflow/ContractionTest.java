@@ -26,15 +26,20 @@ class ContractionTest {
     @Test
     void residualBranchIsAContraction() {
         for (boolean preActivate : new boolean[] {true, false}) {
-            BlockHarness h = new BlockHarness(DataType.DOUBLE, new LatentShape(2, 4, 4), 6, preActivate, SERIES).amplify(20);
-            for (long seed = 0; seed < 4; seed++) {
-                INDArray x = h.input(1, seed);
-                RealMatrix jy = NumericalJacobian.jacobian(h::forwardFlat, x, 1e-6);
-                RealMatrix jg = jy.subtract(MatrixUtils.createRealIdentityMatrix(jy.getRowDimension()));
-                double largest = new SingularValueDecomposition(jg).getSingularValues()[0];
-                System.out.println("preact " + preActivate + " Lip(g) at x" + seed + ": " + largest);
-                assertTrue(largest < C, "largest singular value of J_g " + largest + " >= " + C);
-            }
+            check(new BlockHarness(DataType.DOUBLE, new LatentShape(2, 4, 4), 6, preActivate, SERIES).amplify(20), 0, 0, preActivate);
+        }
+        // g nearly an identity scaled to the bound, at positive inputs: Lip(g) close to c^3.
+        check(new BlockHarness(DataType.DOUBLE, new LatentShape(2, 4, 4), 2, true, SERIES).strongJacobian(1), 0.2, 1.5, true);
+    }
+
+    private static void check(BlockHarness h, double scale, double shift, boolean preActivate) {
+        for (long seed = 0; seed < 4; seed++) {
+            INDArray x = scale == 0 ? h.input(1, seed) : h.input(1, seed).mul(scale).add(shift);
+            RealMatrix jy = NumericalJacobian.jacobian(h::forwardFlat, x, 1e-6);
+            RealMatrix jg = jy.subtract(MatrixUtils.createRealIdentityMatrix(jy.getRowDimension()));
+            double largest = new SingularValueDecomposition(jg).getSingularValues()[0];
+            System.out.println("preact " + preActivate + " Lip(g) at x" + seed + ": " + largest);
+            assertTrue(largest < C, "largest singular value of J_g " + largest + " >= " + C);
         }
     }
 
