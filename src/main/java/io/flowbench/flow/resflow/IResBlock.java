@@ -143,25 +143,51 @@ public final class IResBlock implements FlowLayer {
     /**
      * The Neumann gradient estimator. By the cyclic trace, d log det(I + J) = tr((I + J)^-1 dJ)
      * = sum_k (-1)^k tr(dJ J^k), estimated by v^T dJ u with u = sum_k (-1)^k c_k J^k v (c_0 = 1,
-     * c_k the roulette weights): the gradient of the surrogate v^T J(x) sg(u). u is built from the
-     * products J^k v the value needs anyway, computed from stopped inputs, so no gradient flows
-     * through the series and backpropagation sees a single J u. The reported value stays the
-     * series estimate: value + surrogate - sg(surrogate).
+     * c_k the roulette weights): the gradient of the surrogate v^T J(x) sg(u). The series and u are
+     * computed by a forward-only request ({@link #neumannPass}) and come back as placeholders, so
+     * they are not ancestors of the loss: the backward graph holds one J u, whatever the number of
+     * terms (SameDiff's stop_gradient would still backpropagate zeros through the whole series).
+     * The reported value is the series estimate: series + surrogate - sg(surrogate).
      */
     private SDVariable neumann(ResidualNet.Pass pass, ResidualNet.Weights w) {
-        Series value = powerSeries(pass.derivatives(this::stop), w.map(this::stop));
+        Series value = powerSeries(pass, w);
         SDVariable u = hutchinson;
         for (int k = 0; k < value.products().size(); k++) {
             SDVariable weight = sd.reshape(sd.slice(rouletteWeights, new int[] {0, k}, -1, 1), -1, 1, 1, 1);
             SDVariable term = value.products().get(k).mul(weight);
             u = k % 2 == 0 ? u.sub(term) : u.add(term);
         }
-        SDVariable surrogate = hutchinson.mul(net.jacobianTimes(pass, w, u)).sum(1, 2, 3);
-        return stop(value.value()).add(surrogate).sub(stop(surrogate));
+        value.value().rename(name + "/series_value");
+        u.rename(name + "/neumann_u_value");
+        SDVariable seriesIn = sd.placeHolder(name + "/series", g.dtype(), -1);
+        SDVariable uIn = sd.placeHolder(name + "/neumann_u", g.dtype(), shape.batchShape());
+        SDVariable surrogate = hutchinson.mul(net.jacobianTimes(pass, w, uIn)).sum(1, 2, 3);
+        return seriesIn.add(surrogate).sub(new StopGradient(sd, surrogate).outputVariable());
     }
 
-    private SDVariable stop(SDVariable x) {
-        return new StopGradient(sd, x).outputVariable();
+    /**
+     * For {@code gradient = neumann}: runs the forward-only request for the series value and u of
+     * every given block (one graph execution) and adds them to {@code inputs}, which must already
+     * hold the blocks' {@link #feed} draws. Blocks of the other mode are skipped.
+     */
+    public static void neumannPass(SameDiff sd, List<IResBlock> blocks, Map<String, INDArray> inputs) {
+        List<String> wanted = new ArrayList<>();
+        for (IResBlock b : blocks) {
+            if (b.series.gradient() == GradientMode.NEUMANN) {
+                wanted.add(b.name + "/series_value");
+                wanted.add(b.name + "/neumann_u_value");
+            }
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<String, INDArray> out = sd.output(inputs, wanted.toArray(String[]::new));
+        for (IResBlock b : blocks) {
+            if (b.series.gradient() == GradientMode.NEUMANN) {
+                inputs.put(b.name + "/series", out.get(b.name + "/series_value"));
+                inputs.put(b.name + "/neumann_u", out.get(b.name + "/neumann_u_value"));
+            }
+        }
     }
 
     private record Series(SDVariable value, List<SDVariable> products) { }

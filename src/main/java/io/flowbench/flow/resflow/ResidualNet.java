@@ -3,7 +3,6 @@ package io.flowbench.flow.resflow;
 import io.flowbench.flow.FlowGraph;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -67,12 +66,7 @@ final class ResidualNet {
     }
 
     /** Output of g and the element-wise derivatives of its activations (d0 null without pre-activation). */
-    record Pass(SDVariable output, SDVariable d0, SDVariable d1, SDVariable d2) {
-        /** The derivatives under f (the output is not needed for J v products). */
-        Pass derivatives(UnaryOperator<SDVariable> f) {
-            return new Pass(null, d0 == null ? null : f.apply(d0), f.apply(d1), f.apply(d2));
-        }
-    }
+    record Pass(SDVariable output, SDVariable d0, SDVariable d1, SDVariable d2) { }
 
     /** What g is computed from, in a fixed order so that a loop can carry it. */
     record Weights(SDVariable preSlope, SDVariable w1, SDVariable b1, SDVariable slope1,
@@ -93,10 +87,6 @@ final class ResidualNet {
             SDVariable pre = preSlope == null ? null : values[i++];
             return new Weights(pre, values[i], values[i + 1], values[i + 2], values[i + 3], values[i + 4],
                     values[i + 5], values[i + 6], values[i + 7]);
-        }
-
-        Weights map(UnaryOperator<SDVariable> f) {
-            return from(tensors().stream().map(f).toArray(SDVariable[]::new), 0);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.flowbench.flow.LatentShape;
 import io.flowbench.flow.Transformed;
 import io.flowbench.verify.NumericalJacobian;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -85,6 +86,7 @@ final class BlockHarness {
     Map<String, INDArray> feed(INDArray x, long seed) {
         Map<String, INDArray> in = new HashMap<>(Map.of("x", x));
         block.feed(in, x.size(0), new SplittableRandom(seed));
+        IResBlock.neumannPass(sd, List.of(block), in);
         return in;
     }
 
@@ -106,7 +108,9 @@ final class BlockHarness {
         for (long i = 0; i < v.length(); i++) {
             v.putScalar(i, rng.nextGaussian());
         }
-        return new HashMap<>(Map.of("x", x, block.hutchinsonName(), v, block.rouletteName(), weights));
+        Map<String, INDArray> in = new HashMap<>(Map.of("x", x, block.hutchinsonName(), v, block.rouletteName(), weights));
+        IResBlock.neumannPass(sd, List.of(block), in);
+        return in;
     }
 
     INDArray output(Map<String, INDArray> in, String name) {
