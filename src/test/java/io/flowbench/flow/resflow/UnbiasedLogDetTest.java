@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class UnbiasedLogDetTest {
     private static final int CAPACITY = 40;
     private static final int BATCH = 2000;
-    private static final int BATCHES = 10;
+    private static final int BATCHES = 5;
 
     static Stream<Arguments> estimators() {
         return Stream.of(
