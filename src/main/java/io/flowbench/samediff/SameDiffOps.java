@@ -28,13 +28,27 @@ public final class SameDiffOps {
      * 1.0.0-M2.1 rejects the other weight layouts); bias [out] or null.
      */
     public static SDVariable conv2d(SameDiff sd, SDVariable x, SDVariable weights, SDVariable bias, int kernel) {
-        Conv2DConfig config = Conv2DConfig.builder()
+        Conv2DConfig config = sameConvolution(kernel);
+        return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
+    }
+
+    /** The configuration of {@link #conv2d}, also for eager convolutions on arrays ({@code Nd4j.cnn()}). */
+    public static Conv2DConfig sameConvolution(int kernel) {
+        return Conv2DConfig.builder()
                 .kH(kernel).kW(kernel).sH(1).sW(1).dH(1).dW(1)
                 .paddingMode(PaddingMode.SAME)
                 .dataFormat("NCHW")
                 .weightsFormat(WeightsFormat.YXIO)
                 .build();
-        return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
+    }
+
+    /**
+     * x / s for a scalar variable s, written as x * (1 / s): 1.0.0-M2.1's gradient of
+     * {@code x.div(s)} with respect to x is wrong when s is a scalar variable (found by the Residual
+     * Flows gradient test; the product's gradient is right).
+     */
+    public static SDVariable divideByScalar(SDVariable x, SDVariable s) {
+        return x.mul(s.rdiv(1.0));
     }
 
     /**
