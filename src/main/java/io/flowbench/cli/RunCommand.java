@@ -7,8 +7,10 @@ import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.run.ExperimentRunner;
+import io.flowbench.run.Progress;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
+import io.flowbench.run.StopRequest;
 import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.Tracker;
@@ -69,10 +71,24 @@ final class RunCommand implements Callable<Integer> {
         data.prepare(plan, spec.commandLine().getErr());
         Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule(),
                 new ReportingModule());
-        try (Tracker tracker = Injection.get(runs, Tracker.class)) {
+        StopRequest stop = Injection.get(runs, StopRequest.class);
+        // Closed last: a shutdown (SIGINT, SIGTERM) waits until the runs are ended and the tracker is closed.
+        try (StopRequest.Hook stopHook = stop.install(Injection.get(runs, Progress.class));
+             Tracker tracker = Injection.get(runs, Tracker.class)) {
             ExperimentRunner runner = Injection.get(runs, ExperimentRunner.class);
-            List<RunOutcome> outcomes = resumeRunId != null ? List.of(runner.resume(plan, resumeRunId)) : runner.run(plan);
+            List<RunOutcome> outcomes = resumeRunId != null ? runner.resume(plan, resumeRunId).stream().toList()
+                    : runner.run(plan);
+            outcomes.stream().filter(o -> o.status() == RunStatus.KILLED).forEach(o -> System.out.println(o.steps() > 0
+                    ? o.plan().runName() + " was stopped at step " + o.steps() + "; continue it with: " + resumeCommand(o.runId())
+                    : o.plan().runName() + " was stopped before its first step; run the experiment again to train it"));
             return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
         }
+    }
+
+    /** The command line that resumes a run with the settings of this invocation. */
+    private String resumeCommand(String runId) {
+        StringBuilder sb = new StringBuilder("bin/flowbench run ").append(experimentFile);
+        overrides.forEach(o -> sb.append(" --set '").append(o.replace("'", "'\\''")).append('\''));
+        return sb.append(" --resume ").append(runId).toString();
     }
 }

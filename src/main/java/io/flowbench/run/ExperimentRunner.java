@@ -2,6 +2,9 @@ package io.flowbench.run;
 
 import com.google.inject.Inject;
 import com.typesafe.config.Config;
+import io.flowbench.report.ExperimentReporter;
+import io.flowbench.tracking.ExperimentRecord;
+import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -14,45 +17,71 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs every run of an experiment plan under one parent run, one failure never stopping the others,
  * and ends with a summary of every run and the experiment's report (printed and logged on the parent).
+ * A stop request (SIGINT, SIGTERM) ends the run in progress and the parent KILLED, starting no further run.
  */
 public final class ExperimentRunner {
+    /** Tag on the parent run: how many of its runs did not finish. */
+    public static final String TAG_FAILED_RUNS = "flowbench.failed_runs";
+    /** Tag on a parent run stopped by a signal: how far its invocation got. */
+    static final String TAG_STOPPED = "flowbench.stopped";
+
     private final Tracker tracker;
     private final RunExecutor executor;
     private final Progress progress;
     private final ExperimentReporter reporter;
+    private final StopRequest stop;
 
     @Inject
-    public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress, ExperimentReporter reporter) {
+    public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress, ExperimentReporter reporter,
+                            StopRequest stop) {
         this.tracker = tracker;
         this.executor = executor;
         this.progress = progress;
         this.reporter = reporter;
+        this.stop = stop;
     }
 
     public List<RunOutcome> run(ExperimentPlan plan) {
         String experimentId = tracker.experiment(plan.experiment().name());
         Map<String, String> tags = Map.of(MlflowTags.GIT_COMMIT, GitInfo.commit());
         TrackedRun parent = tracker.startRun(experimentId, plan.experiment().name(), tags, null);
+        stop.opened(parent);
         progress.message(String.format("experiment %s: %d runs, tracked in %s (experiment %s, parent run %s)",
                 plan.experiment().name(), plan.runs().size(), tracker.localStore().describe(), experimentId, parent.id()));
         List<RunOutcome> outcomes = new ArrayList<>();
-        for (RunPlan run : plan.runs()) {
-            outcomes.add(executor.start(run, experimentId, parent.id(), tags));
-        }
-        String summary = summary(outcomes);
-        progress.message(summary);
-        try {
-            Path file = Files.createTempDirectory("flowbench-summary").resolve(RunKeys.Artifact.SUMMARY);
+        // The parent is locked while its invocation lasts, so a resume elsewhere does not close it under it;
+        // an error escaping here ends it FAILED rather than leaving it RUNNING.
+        try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(parent.id()), parent.id());
+             TrackedRun ended = parent) {
+            for (RunPlan run : plan.runs()) {
+                if (stop.requested()) {
+                    break;
+                }
+                outcomes.add(executor.start(run, experimentId, parent.id(), tags));
+            }
+            String summary = summary(outcomes);
+            progress.message(summary);
+            if (stop.requested()) {
+                // The report is made when the stopped runs are resumed; stopping must be quick.
+                parent.setTag(TAG_STOPPED, String.format("%d of %d runs started; %s", outcomes.size(),
+                        plan.runs().size(), outcomes.stream().filter(o -> o.status() == RunStatus.KILLED)
+                                .map(o -> o.plan().runName() + " (" + o.runId() + ") at step " + o.steps())
+                                .findFirst().orElse("stopped between runs")));
+                parent.end(RunStatus.KILLED);
+                return outcomes;
+            }
+            Path file = Files.createTempDirectory("flowbench-summary").resolve("summary.md");
             Files.writeString(file, summary);
             parent.logArtifact(file, "");
+            closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
         return outcomes;
     }
 
@@ -69,9 +98,11 @@ public final class ExperimentRunner {
 
     /**
      * Continues one run of this experiment from its last checkpoint, found by its run id, then refreshes
-     * the report on its parent run so that it counts the resumed run as it ends now.
+     * the report on its parent run so that it counts the resumed run as it ends now. Empty when the run
+     * had nothing left to do (nothing is changed then). Refused, before anything recorded changes, for a
+     * run of another experiment or one this experiment no longer has.
      */
-    public RunOutcome resume(ExperimentPlan plan, String runId) {
+    public Optional<RunOutcome> resume(ExperimentPlan plan, String runId) {
         RunRecord record;
         try {
             record = tracker.localStore().run(runId);
@@ -79,18 +110,36 @@ public final class ExperimentRunner {
             throw new IllegalArgumentException("no run " + runId + " in " + tracker.localStore().describe()
                     + " (run ids are listed by the MLflow UI and in mlruns/<experiment>/)", e);
         }
-        String variant = record.tags().get(RunKeys.Tag.VARIANT);
-        String seed = record.tags().get(RunKeys.Tag.SEED);
+        String experiment = tracker.localStore().experiment(record.experimentId()).map(ExperimentRecord::name).orElse("?");
+        if (!experiment.equals(MlflowNames.experimentName(plan.experiment().name()))) {
+            throw new RunRefusedException("run " + runId + " belongs to experiment '" + experiment + "', not to '"
+                    + plan.experiment().name() + "': resume it with the experiment file it was started with");
+        }
+        String variant = record.tags().get(RunExecutor.TAG_VARIANT);
+        String seed = record.tags().get(RunExecutor.TAG_SEED);
         RunPlan run = plan.runs().stream()
                 .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("run " + runId + " (variant " + variant + ", seed "
+                .orElseThrow(() -> new RunRefusedException("run " + runId + " (variant " + variant + ", seed "
                         + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
-        RunOutcome outcome = executor.resume(run, runId);
-        progress.message(summary(List.of(outcome)));
-        if (record.parentRunId().isPresent()) {
-            closeParent(tracker.resumeRun(record.parentRunId().get()), plan.experiment().name(),
-                    plan.experiment().resolved());
+        Optional<RunOutcome> outcome = executor.resume(run, record);
+        if (outcome.isEmpty()) {
+            return outcome;
+        }
+        progress.message(summary(List.of(outcome.get())));
+        if (record.parentRunId().isPresent() && !stop.requested()) {
+            String parentId = record.parentRunId().get();
+            RunLock lock;
+            try {
+                lock = RunLock.acquire(tracker.localStore().runDir(parentId), parentId);
+            } catch (RunRefusedException held) {
+                progress.message("parent run " + parentId + " is still open in its own invocation, which reports when"
+                        + " its runs end: " + held.getMessage());
+                return outcome;
+            }
+            try (lock; TrackedRun parent = tracker.resumeRun(parentId)) {
+                closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
+            }
         }
         return outcome;
     }
@@ -105,7 +154,7 @@ public final class ExperimentRunner {
                     Double.isNaN(o.finalTestBitsPerDim()) ? "-" : String.format("%.4f", o.finalTestBitsPerDim())));
         }
         outcomes.stream().filter(o -> o.failure() != null)
-                .forEach(o -> sb.append(String.format("%n%s failed: %s", o.plan().runName(), o.failure())));
+                .forEach(o -> sb.append(String.format("%n%s %s: %s", o.plan().runName(), o.status(), o.failure())));
         return sb.toString();
     }
 }

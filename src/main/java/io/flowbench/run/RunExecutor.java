@@ -1,6 +1,9 @@
 package io.flowbench.run;
 
 import com.google.inject.Inject;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import io.flowbench.data.Batch;
 import io.flowbench.data.BatchIterator;
 import io.flowbench.data.DatasetSplits;
@@ -12,7 +15,7 @@ import io.flowbench.train.Checkpoint;
 import io.flowbench.train.FlowTrainer;
 import io.flowbench.train.NonFiniteLossException;
 import io.flowbench.train.PolyakAverage;
-import io.flowbench.tracking.MetricPoint;
+import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.Tracker;
@@ -22,6 +25,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -31,21 +35,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Trains one run of an experiment to its budget: logs parameters, metrics and artifacts to the
  * tracker, evaluates test bits/dim with the averaged weights on a schedule, writes sample grids and
- * checkpoints, and ends the run FINISHED, or FAILED (with the step) on a non-finite loss.
+ * checkpoints, and ends the run FINISHED, FAILED (with the step) on a non-finite loss or an error, or
+ * KILLED (checkpointed at the step reached) when a stop is requested. A run is locked ({@link RunLock})
+ * while it trains. A resume checks everything it can (lock, checkpoint, settings, data, model) before
+ * the recorded run is reopened, so a refused resume leaves the record exactly as it was.
  */
 public final class RunExecutor {
     static final String CHECKPOINT = "flowbench-checkpoints/last.zip";
+    static final String TAG_VARIANT = "flowbench.variant";
+    static final String TAG_SEED = "flowbench.seed";
+    static final String TAG_FAILURE = "flowbench.failure";
+    /** Tag of a run stopped by a signal: the last step it trained (and checkpointed). */
+    static final String TAG_KILLED_AT_STEP = "flowbench.killed_at_step";
     private static final String META_TRAIN_SECONDS = "train_seconds";
+    private static final String META_CONFIG = "config";
 
     private final Tracker tracker;
     private final DatasetCache datasets;
     private final Progress progress;
+    private final StopRequest stop;
 
     @Inject
-    public RunExecutor(Tracker tracker, DatasetCache datasets, Progress progress) {
+    public RunExecutor(Tracker tracker, DatasetCache datasets, Progress progress, StopRequest stop) {
         this.tracker = tracker;
         this.datasets = datasets;
         this.progress = progress;
+        this.stop = stop;
     }
 
     /** Path of a run's last checkpoint in the local store (a folder MLflow ignores). */
@@ -61,54 +76,126 @@ public final class RunExecutor {
         runTags.put(RunKeys.Tag.MODEL_KIND, plan.model().step().kind());
         runTags.put(RunKeys.Tag.DATASET, plan.data().dataset());
         TrackedRun run = tracker.startRun(experimentId, plan.runName(), runTags, parentRunId);
-        return train(plan, run, false);
-    }
-
-    /** Continues a run from its last checkpoint, logging into the same tracked run. */
-    public RunOutcome resume(RunPlan plan, String runId) {
-        if (!Files.isRegularFile(checkpointOf(runId))) {
-            throw new IllegalArgumentException("run " + runId + " has no checkpoint at " + checkpointOf(runId));
-        }
-        return train(plan, tracker.resumeRun(runId), true);
-    }
-
-    private RunOutcome train(RunPlan plan, TrackedRun run, boolean resuming) {
-        RunSettings s = plan.settings();
-        FlowModel model = null;
-        FlowTrainer trainer = null;
-        double trainSeconds = 0;
-        try {
-            DatasetSplits splits = datasets.load(plan.data());
-            model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
-            trainer = new FlowTrainer(model, s.updater(), s.invConvL2());
-            PolyakAverage average = s.emaDecay() > 0 ? new PolyakAverage(model, s.emaDecay()) : null;
-            long loggedUpTo = 0;
-            if (resuming) {
-                Map<String, String> meta = Checkpoint.restore(checkpointOf(run.id()), trainer, average);
-                trainSeconds = Double.parseDouble(meta.getOrDefault(META_TRAIN_SECONDS, "0"));
-                loggedUpTo = lastLoggedStep(run.id());
-                progress.message(run.name() + ": resumed at step " + trainer.steps() + " (checkpoint); "
-                        + Math.max(0, loggedUpTo - trainer.steps()) + " steps logged after it are redone without logging twice");
-            } else {
-                logRunInputs(plan, run, splits, model);
+        stop.opened(run);
+        try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(run.id()), run.id()); TrackedRun ended = run) {
+            Training training;
+            try {
+                training = prepare(plan);
+                logRunInputs(plan, run, training.splits(), training.model());
+            } catch (IOException | RuntimeException e) {
+                return failed(plan, run, e, 0, 0);
             }
-            return loop(plan, run, splits, model, trainer, average, trainSeconds, loggedUpTo);
+            return train(plan, run, MetricLog.empty(run), training, new Window());
+        }
+    }
+
+    /**
+     * Continues a run from its last checkpoint, logging into the same tracked run; empty when the run is
+     * FINISHED and its budget is spent (nothing is changed then). Refused ({@link RunRefusedException})
+     * when the run is being trained elsewhere, its checkpoint is missing or corrupt, its settings changed
+     * other than its budget, or the budget is below what it trained.
+     */
+    public Optional<RunOutcome> resume(RunPlan plan, RunRecord record) {
+        String runId = record.runId();
+        Path file = checkpointOf(runId);
+        try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(runId), runId)) {
+            if (!Files.isRegularFile(file)) {
+                throw new RunRefusedException("run " + runId + " has no checkpoint at " + file
+                        + " (stopped before its first checkpoint): run the experiment again");
+            }
+            Checkpoint checkpoint = open(file);
+            SettingChanges changes = SettingChanges.between(recordedConfig(checkpoint), plan.config());
+            if (!changes.refused().isEmpty()) {
+                throw new RunRefusedException("cannot resume run " + runId + ": settings differ from those it was"
+                        + " trained with: " + String.join("; ", changes.refused()) + ". Resume with the same"
+                        + " settings (only training.steps and training.wall-minutes may change), or start a new run");
+            }
+            RunSettings s = plan.settings();
+            Window window = Window.of(checkpoint.metadata());
+            if (s.steps() > 0 && s.steps() < checkpoint.steps()
+                    || s.wallMinutes() > 0 && s.wallMinutes() * 60 < window.trainSeconds) {
+                throw new RunRefusedException("cannot resume run " + runId + " with a budget of " + s.steps() + " steps / "
+                        + s.wallMinutes() + " min: it already trained " + checkpoint.steps() + " steps in "
+                        + Progress.duration(window.trainSeconds) + "; set a budget of at least that much");
+            }
+            if (record.status() == RunStatus.FINISHED && budgetSpent(s, checkpoint.steps(), window.trainSeconds)) {
+                progress.message(String.format("%s: FINISHED at step %d, nothing left to do; raise"
+                        + " experiment.training.steps with --set to train further", plan.runName(), checkpoint.steps()));
+                return Optional.empty();
+            }
+            Training training;
+            try {
+                training = prepare(plan);
+                checkpoint.restoreInto(training.trainer(), training.average());
+            } catch (IOException e) {
+                throw new RunRefusedException("cannot resume run " + runId + ": " + e.getMessage(), e);
+            }
+            TrackedRun run = tracker.resumeRun(runId);
+            stop.opened(run);
+            try (TrackedRun ended = run) {
+                changes.budgets().forEach((key, value) -> run.setTag(SettingChanges.BUDGET_TAGS.get(key),
+                        SettingChanges.text(value)));
+                MetricLog metrics = MetricLog.continuing(run, tracker.localStore());
+                long logged = metrics.lastStep("train_bpd");
+                progress.message(run.name() + ": resumed at step " + checkpoint.steps() + " (checkpoint); "
+                        + Math.max(0, logged - checkpoint.steps()) + " steps logged after it are redone without logging twice"
+                        + (changes.budgets().isEmpty() ? "" : "; new budget: " + changes.budgets()));
+                return Optional.of(train(plan, run, metrics, training, window));
+            }
+        }
+    }
+
+    private static Checkpoint open(Path file) {
+        try {
+            return Checkpoint.open(file);
+        } catch (IOException e) {
+            throw new RunRefusedException(e.getMessage() + "; the run is left as it was. Restore the file from a"
+                    + " backup, or start the run again", e);
+        }
+    }
+
+    private static Config recordedConfig(Checkpoint checkpoint) {
+        String json = checkpoint.metadata().get(META_CONFIG);
+        if (json == null) {
+            throw new RunRefusedException("checkpoint " + checkpoint.file() + " does not record the run's settings"
+                    + " (written by an older flowbench): start the run again");
+        }
+        return ConfigFactory.parseString(json);
+    }
+
+    /** What a run trains: its data, model, optimizer and Polyak averages. */
+    private record Training(DatasetSplits splits, FlowModel model, FlowTrainer trainer, PolyakAverage average) { }
+
+    private Training prepare(RunPlan plan) throws IOException {
+        RunSettings s = plan.settings();
+        DatasetSplits splits = datasets.load(plan.data());
+        FlowModel model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
+        FlowTrainer trainer = new FlowTrainer(model, s.updater(), s.invConvL2());
+        return new Training(splits, model, trainer, s.emaDecay() > 0 ? new PolyakAverage(model, s.emaDecay()) : null);
+    }
+
+    private RunOutcome train(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, Window window) {
+        try {
+            return loop(plan, run, metrics, training, window);
         } catch (NonFiniteLossException e) {
-            run.setTag(RunKeys.Tag.FAILURE, e.getMessage());
-            run.logMetric(RunKeys.Metric.FAILED_STEP, e.step(), e.step());
+            run.setTag(TAG_FAILURE, e.getMessage());
+            metrics.log(Map.of("failed_step", (double) e.step()), e.step());
             run.end(RunStatus.FAILED);
             progress.message(run.name() + ": FAILED: " + e.getMessage());
-            return new RunOutcome(plan, run.id(), RunStatus.FAILED, e.step() - 1, (e.step() - 1) * s.batchSize(),
-                    trainSeconds, Double.NaN, e.getMessage());
+            return new RunOutcome(plan, run.id(), RunStatus.FAILED, e.step() - 1, (e.step() - 1) * plan.settings().batchSize(),
+                    window.trainSeconds, Double.NaN, e.getMessage());
         } catch (IOException | RuntimeException e) {
-            String why = e.getClass().getSimpleName() + ": " + e.getMessage();
-            run.setTag(RunKeys.Tag.FAILURE, why);
-            run.end(RunStatus.FAILED);
-            progress.message(run.name() + ": FAILED: " + why);
-            long steps = trainer == null ? 0 : trainer.steps();
-            return new RunOutcome(plan, run.id(), RunStatus.FAILED, steps, steps * s.batchSize(), trainSeconds,
-                    Double.NaN, why);
+            return failed(plan, run, e, training.trainer().steps(), window.trainSeconds);
         }
+    }
+
+    private RunOutcome failed(RunPlan plan, TrackedRun run, Exception e, long steps, double trainSeconds) {
+        String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+        run.setTag(TAG_FAILURE, why);
+        run.end(RunStatus.FAILED);
+        progress.message(run.name() + ": FAILED: " + why);
+        return new RunOutcome(plan, run.id(), RunStatus.FAILED, steps, steps * plan.settings().batchSize(), trainSeconds,
+                Double.NaN, why);
     }
 
     private void logRunInputs(RunPlan plan, TrackedRun run, DatasetSplits splits, FlowModel model) throws IOException {
@@ -138,20 +225,65 @@ public final class RunExecutor {
         return p;
     }
 
-    private RunOutcome loop(RunPlan plan, TrackedRun run, DatasetSplits splits, FlowModel model, FlowTrainer trainer,
-                            PolyakAverage average, double trainSecondsBefore, long loggedUpTo) throws IOException {
+    /**
+     * The training time so far and the logging window in progress (the steps since the last logged one),
+     * kept in checkpoints so that a run resumed between two logged steps logs the same values as one never
+     * interrupted.
+     */
+    private static final class Window {
+        private static final String LOSS_SUM = "window.loss_sum";
+        private static final String STEPS = "window.steps";
+        private static final String SECONDS = "window.seconds";
+
+        double trainSeconds;
+        double lossSum;
+        int steps;
+        double seconds;
+
+        static Window of(Map<String, String> metadata) {
+            Window w = new Window();
+            w.trainSeconds = Double.parseDouble(metadata.getOrDefault(META_TRAIN_SECONDS, "0"));
+            w.lossSum = Double.parseDouble(metadata.getOrDefault(LOSS_SUM, "0"));
+            w.steps = Integer.parseInt(metadata.getOrDefault(STEPS, "0"));
+            w.seconds = Double.parseDouble(metadata.getOrDefault(SECONDS, "0"));
+            return w;
+        }
+
+        void add(double loss, double dt) {
+            trainSeconds += dt;
+            lossSum += loss;
+            steps++;
+            seconds += dt;
+        }
+
+        void reset() {
+            lossSum = 0;
+            steps = 0;
+            seconds = 0;
+        }
+
+        Map<String, String> metadata() {
+            return Map.of(META_TRAIN_SECONDS, Double.toString(trainSeconds), LOSS_SUM, Double.toString(lossSum),
+                    STEPS, Integer.toString(steps), SECONDS, Double.toString(seconds));
+        }
+    }
+
+    private RunOutcome loop(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, Window window)
+            throws IOException {
         RunSettings s = plan.settings();
+        FlowModel model = training.model();
+        FlowTrainer trainer = training.trainer();
+        PolyakAverage average = training.average();
+        DatasetSplits splits = training.splits();
         Dequantizer dequantizer = new Dequantizer(plan.model().nBits());
         boolean conditional = plan.model().conditional();
         Evaluator periodic = new Evaluator(prefix(splits.test(), s.evalTestExamples()), s.evalBatchSize(), s.evalNoiseSeed());
-        double trainSeconds = trainSecondsBefore;
-        double lossSum = 0;
-        int lossCount = 0;
-        long windowStart = System.nanoTime();
-        double windowSeconds = 0;
         try (BatchIterator batches = BatchIterator.over(splits.train()).batchSize(s.batchSize()).seed(plan.seed())
                 .hflip(splits.hflip()).startStep(trainer.steps()).build()) {
-            while (!budgetSpent(s, trainer.steps(), trainSeconds)) {
+            while (!budgetSpent(s, trainer.steps(), window.trainSeconds)) {
+                if (stop.requested()) {
+                    return stopped(plan, run, training, window);
+                }
                 long t0 = System.nanoTime();
                 double loss;
                 try (Batch batch = batches.next()) {
@@ -169,54 +301,53 @@ public final class RunExecutor {
                 if (average != null) {
                     average.update();
                 }
-                double dt = (System.nanoTime() - t0) / 1e9;
-                trainSeconds += dt;
-                windowSeconds += dt;
-                lossSum += loss;
-                lossCount++;
+                window.add(loss, (System.nanoTime() - t0) / 1e9);
                 long step = trainer.steps();
                 if (step % s.logEverySteps() == 0) {
-                    if (step > loggedUpTo) {
-                        double imagesPerSecond = lossCount * s.batchSize() / windowSeconds;
-                        Map<String, Double> m = new LinkedHashMap<>();
-                        m.put(RunKeys.Metric.TRAIN_BPD, lossSum / lossCount);
-                        m.put(RunKeys.Metric.LR, s.schedule().valueAt((int) step - 1, 0));
-                        m.put(RunKeys.Metric.IMAGES_PER_SEC, imagesPerSecond);
-                        m.put(RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds);
-                        m.put(RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize());
-                        run.logMetrics(m, step);
-                        progress.update(run.name(), step, s.steps(), imagesPerSecond, lossSum / lossCount,
-                                secondsLeft(s, step, trainSeconds, windowSeconds / lossCount));
-                    }
-                    lossSum = 0;
-                    lossCount = 0;
-                    windowSeconds = 0;
+                    double imagesPerSecond = window.steps * s.batchSize() / window.seconds;
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("train_bpd", window.lossSum / window.steps);
+                    m.put("lr", s.schedule().valueAt((int) step - 1, 0));
+                    m.put("images_per_sec", imagesPerSecond);
+                    m.put("train_time_sec", window.trainSeconds);
+                    m.put("images_seen", (double) step * s.batchSize());
+                    metrics.log(m, step);
+                    progress.update(run.name(), step, s.steps(), imagesPerSecond, window.lossSum / window.steps,
+                            secondsLeft(s, step, window.trainSeconds, window.seconds / window.steps));
+                    window.reset();
                 }
-                if (step % s.evalEverySteps() == 0 && step > loggedUpTo) {
-                    evaluate(plan, run, model, average, periodic, RunKeys.Metric.TEST_BPD, step, trainSeconds);
+                if (step % s.evalEverySteps() == 0 && step > metrics.lastStep("test_bpd")) {
+                    evaluate(plan, run, metrics, model, average, periodic, "test_bpd", step, window.trainSeconds);
                 }
                 if (step % s.checkpointEverySteps() == 0) {
-                    saveCheckpoint(run, trainer, average, trainSeconds);
+                    saveCheckpoint(plan, run, training, window);
                 }
             }
         }
         long steps = trainer.steps();
         Evaluator full = new Evaluator(splits.test(), s.evalBatchSize(), s.evalNoiseSeed());
-        double finalBpd = evaluate(plan, run, model, average, full, RunKeys.Metric.FINAL_TEST_BPD, steps, trainSeconds);
-        saveCheckpoint(run, trainer, average, trainSeconds);
-        run.logArtifact(checkpointOf(run.id()), RunKeys.Artifact.CHECKPOINT_DIR);
+        double finalBpd = evaluate(plan, run, metrics, model, average, full, "final_test_bpd", steps, window.trainSeconds);
+        saveCheckpoint(plan, run, training, window);
+        run.logArtifact(checkpointOf(run.id()), "checkpoint");
         run.end(RunStatus.FINISHED);
         progress.message(String.format("%s: finished, %d steps, final test %.4f bits/dim (%d images, %s of training)",
-                run.name(), steps, finalBpd, full.size(), Progress.duration(trainSeconds)));
-        return new RunOutcome(plan, run.id(), RunStatus.FINISHED, steps, steps * s.batchSize(), trainSeconds, finalBpd, null);
+                run.name(), steps, finalBpd, full.size(), Progress.duration(window.trainSeconds)));
+        return new RunOutcome(plan, run.id(), RunStatus.FINISHED, steps, steps * s.batchSize(), window.trainSeconds,
+                finalBpd, null);
     }
 
-    /**
-     * The last step a killed run logged metrics for: steps between its last checkpoint and that one
-     * are trained again (identically: batches and noise are functions of the step) but not re-logged.
-     */
-    private long lastLoggedStep(String runId) {
-        return tracker.localStore().metricHistory(runId, RunKeys.Metric.TRAIN_BPD).stream().mapToLong(MetricPoint::step).max().orElse(0);
+    /** A stop was requested: checkpoint the step reached (unless nothing was trained) and end the run KILLED. */
+    private RunOutcome stopped(RunPlan plan, TrackedRun run, Training training, Window window) throws IOException {
+        long steps = training.trainer().steps();
+        if (steps > 0) {
+            saveCheckpoint(plan, run, training, window);
+        }
+        run.setTag(TAG_KILLED_AT_STEP, Long.toString(steps));
+        run.end(RunStatus.KILLED);
+        String why = "stopped by a signal at step " + steps + (steps > 0 ? ", checkpointed" : ", before any step");
+        progress.message(run.name() + ": KILLED: " + why);
+        return new RunOutcome(plan, run.id(), RunStatus.KILLED, steps, steps * plan.settings().batchSize(),
+                window.trainSeconds, Double.NaN, why);
     }
 
     private static boolean budgetSpent(RunSettings s, long steps, double trainSeconds) {
@@ -241,13 +372,12 @@ public final class RunExecutor {
         return test.select(IntStream.range(0, examples).toArray(), test.split(), "first " + examples + " for evaluation");
     }
 
-    private double evaluate(RunPlan plan, TrackedRun run, FlowModel model, PolyakAverage average, Evaluator evaluator,
-                            String metric, long step, double trainSeconds) throws IOException {
+    private double evaluate(RunPlan plan, TrackedRun run, MetricLog metrics, FlowModel model, PolyakAverage average,
+                            Evaluator evaluator, String metric, long step, double trainSeconds) throws IOException {
         RunSettings s = plan.settings();
         Supplier<Double> bpd = () -> evaluator.bitsPerDim(model);
         double value = average == null ? bpd.get() : average.withAveragedWeights(bpd);
-        run.logMetrics(Map.of(metric, value, RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds,
-                RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize()), step);
+        metrics.log(Map.of(metric, value, "train_time_sec", trainSeconds, "images_seen", (double) step * s.batchSize()), step);
         if (s.samples() > 0) {
             INDArray labels = plan.model().conditional()
                     ? model.oneHot(IntStream.range(0, s.samples()).map(i -> i % plan.model().numClasses()).toArray())
@@ -261,8 +391,9 @@ public final class RunExecutor {
         return value;
     }
 
-    private void saveCheckpoint(TrackedRun run, FlowTrainer trainer, PolyakAverage average, double trainSeconds)
-            throws IOException {
-        Checkpoint.save(checkpointOf(run.id()), trainer, average, Map.of(META_TRAIN_SECONDS, Double.toString(trainSeconds)));
+    private void saveCheckpoint(RunPlan plan, TrackedRun run, Training training, Window window) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(window.metadata());
+        meta.put(META_CONFIG, plan.config().root().render(ConfigRenderOptions.concise()));
+        Checkpoint.save(checkpointOf(run.id()), training.trainer(), training.average(), meta);
     }
 }

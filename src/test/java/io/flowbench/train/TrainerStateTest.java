@@ -87,8 +87,9 @@ class TrainerStateTest {
         FlowModel c = FlowModel.build(SPEC, DataType.FLOAT, 42); // other initial weights: all must come from the file
         FlowTrainer tc = new FlowTrainer(c, new AdaMax(new DecaySchedule(5e-3, 0.93, 1000, 1e-4, 3)));
         PolyakAverage emaC = new PolyakAverage(c, 0.99);
-        Map<String, String> meta = Checkpoint.restore(file, tc, emaC);
-        assertEquals("3", meta.get("data.position"));
+        Checkpoint checkpoint = Checkpoint.open(file);
+        checkpoint.restoreInto(tc, emaC);
+        assertEquals("3", checkpoint.metadata().get("data.position"));
         assertEquals(3, tc.steps());
         assertTrue(c.isInitialised(), "restored ActNorm parameters must not be re-initialised from data");
         emaB.averages().forEach((k, v) -> assertEquals(v, emaC.averages().get(k), k));
@@ -106,7 +107,7 @@ class TrainerStateTest {
         Checkpoint.save(file, t, null, Map.of());
         ModelSpec wider = new ModelSpec(SPEC.input(), 2, 2, 16, 8, 0, true, false, new StepSpec.Glow(false));
         FlowTrainer other = new FlowTrainer(FlowModel.build(wider, DataType.FLOAT, 1), new AdaMax(1e-3));
-        Exception e = assertThrows(java.io.IOException.class, () -> Checkpoint.restore(file, other, null));
+        Exception e = assertThrows(java.io.IOException.class, () -> Checkpoint.open(file).restoreInto(other, null));
         assertTrue(e.getMessage().contains("a different architecture"), e.getMessage());
     }
 
