@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A training process killed with SIGKILL loses at most the steps since its last checkpoint: resumed,
- * its loss curve is the one an uninterrupted run draws, with no step logged twice, and the experiment's
- * report on the parent run is made when the resumed run ends.
+ * A training process killed with SIGKILL loses at most the steps since its last checkpoint, and one stopped by
+ * SIGTERM none: resumed, its loss curve is the one an uninterrupted run draws, with no step logged twice, and
+ * the experiment's report on the parent run is made when the resumed run ends.
  */
 class KillAndResumeTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
@@ -50,42 +50,51 @@ class KillAndResumeTest {
                 .filter(r -> r.runName().equals("dlf-seed0")).findFirst());
     }
 
-    @Test
-    void killedRunResumesAsIfNeverInterrupted() throws Exception {
-        Path killedStore = dir.resolve("killed");
-        Path conf = experiment(killedStore);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    private Process startChild(Path conf) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), FlowbenchCli.class.getName(), "run", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-        LocalStore store = new LocalStore(killedStore);
+    }
+
+    /** Waits until the child's run has a checkpoint and three logged steps; returns the run's id. */
+    private String waitForCheckpoint(LocalStore store, Process p) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Path checkpoint = null;
         while (System.nanoTime() < deadline && p.isAlive()) {
             Optional<RunRecord> r = run(store);
             if (r.isPresent() && Files.exists(store.runDir(r.get().runId()).resolve(RunExecutor.CHECKPOINT))
                     && store.metricHistory(r.get().runId(), "train_bpd").size() >= 3) {
-                checkpoint = store.runDir(r.get().runId()).resolve(RunExecutor.CHECKPOINT);
-                break;
+                return r.get().runId();
             }
             Thread.sleep(50);
         }
-        assertTrue(p.isAlive(), "the child must still be training when it is killed: " + Files.readString(dir.resolve("child.log")));
-        assertTrue(checkpoint != null, "no checkpoint within " + TIMEOUT);
+        throw new AssertionError((p.isAlive() ? "no checkpoint within " + TIMEOUT : "the child ended before it was killed")
+                + ": " + Files.readString(dir.resolve("child.log")));
+    }
+
+    /** The train_bpd curve of an uninterrupted run of {@code steps} steps. */
+    private List<MetricPoint> straight(long steps) throws Exception {
+        Path referenceStore = dir.resolve("reference");
+        assertEquals(0, FlowbenchCli.run("run", experiment(referenceStore).toString(), "--set", "experiment.training.steps=" + steps));
+        LocalStore ref = new LocalStore(referenceStore);
+        return ref.metricHistory(run(ref).orElseThrow().runId(), "train_bpd");
+    }
+
+    @Test
+    void killedRunResumesAsIfNeverInterrupted() throws Exception {
+        Path killedStore = dir.resolve("killed");
+        Path conf = experiment(killedStore);
+        Process p = startChild(conf);
+        LocalStore store = new LocalStore(killedStore);
+        String runId = waitForCheckpoint(store, p);
         p.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no final write
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        String runId = run(store).orElseThrow().runId();
         long killedAt = store.metricHistory(runId, "train_bpd").stream().mapToLong(MetricPoint::step).max().orElseThrow();
         assertEquals(RunStatus.RUNNING, store.run(runId).status(), "a killed run stays RUNNING until resumed");
 
         long target = ((killedAt / 10) + 2) * 10;
         assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=" + target, "--resume", runId));
         List<MetricPoint> resumed = store.metricHistory(runId, "train_bpd");
-
-        Path referenceStore = dir.resolve("reference");
-        assertEquals(0, FlowbenchCli.run("run", experiment(referenceStore).toString(), "--set", "experiment.training.steps=" + target));
-        LocalStore ref = new LocalStore(referenceStore);
-        List<MetricPoint> straight = ref.metricHistory(run(ref).orElseThrow().runId(), "train_bpd");
-
+        List<MetricPoint> straight = straight(target);
         assertEquals(straight.stream().map(MetricPoint::step).toList(), resumed.stream().map(MetricPoint::step).toList(),
                 "every step logged exactly once (killed after step " + killedAt + ")");
         for (int i = 0; i < straight.size(); i++) {
@@ -100,5 +109,47 @@ class KillAndResumeTest {
         Path report = store.runDir(parent.runId()).resolve("artifacts/report/report.md");
         assertTrue(Files.readString(report).matches("(?s).*\\| dlf-seed0 \\| dlf \\| 0 \\| FINISHED \\| " + target + " \\|.*"),
                 Files.readString(report));
+    }
+
+    /**
+     * SIGTERM (as Ctrl-C's SIGINT) stops training at a step boundary: the step reached is checkpointed, the run
+     * and its parent end KILLED with an end time, the process says how to resume and exits 143, and the resume
+     * draws exactly the curve of a run never interrupted.
+     */
+    @Test
+    void terminatedRunEndsKilledAndResumesExactly() throws Exception {
+        Path terminatedStore = dir.resolve("terminated");
+        Path conf = experiment(terminatedStore);
+        Process p = startChild(conf);
+        LocalStore store = new LocalStore(terminatedStore);
+        String runId = waitForCheckpoint(store, p);
+        p.destroy(); // SIGTERM on Linux
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the JVM exits once the runs are recorded");
+        String log = Files.readString(dir.resolve("child.log"));
+        assertEquals(143, p.exitValue(), log);
+
+        RunRecord stopped = store.run(runId);
+        assertEquals(RunStatus.KILLED, stopped.status(), log);
+        assertTrue(stopped.endTime() != null, "an end time");
+        long stoppedAt = Long.parseLong(stopped.tags().get(RunExecutor.TAG_KILLED_AT_STEP));
+        long logged = store.metricHistory(runId, "train_bpd").stream().mapToLong(MetricPoint::step).max().orElseThrow();
+        assertTrue(stoppedAt >= logged && stoppedAt < logged + 5, "stopped at step " + stoppedAt + ", logged up to " + logged);
+        RunRecord parent = store.run(stopped.parentRunId().orElseThrow());
+        assertEquals(RunStatus.KILLED, parent.status());
+        assertTrue(parent.endTime() != null && parent.tags().get(ExperimentRunner.TAG_STOPPED).contains(runId),
+                parent.tags().toString());
+        assertTrue(log.contains("bin/flowbench run " + conf + " --resume " + runId), log);
+
+        long target = ((stoppedAt / 10) + 2) * 10;
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=" + target, "--resume", runId));
+        List<MetricPoint> resumed = store.metricHistory(runId, "train_bpd");
+        List<MetricPoint> straight = straight(target);
+        assertEquals(straight.stream().map(MetricPoint::step).toList(), resumed.stream().map(MetricPoint::step).toList());
+        for (int i = 0; i < straight.size(); i++) {
+            assertEquals(straight.get(i).value(), resumed.get(i).value(), 0.0, "train bits/dim at step " + straight.get(i).step()
+                    + " (stopped at step " + stoppedAt + ")");
+        }
+        assertEquals(RunStatus.FINISHED, store.run(runId).status());
+        assertEquals(RunStatus.FINISHED, store.run(parent.runId()).status(), "the resume reports and closes the parent");
     }
 }
