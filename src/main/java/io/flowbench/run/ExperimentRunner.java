@@ -132,9 +132,9 @@ public final class ExperimentRunner {
             RunLock lock;
             try {
                 lock = RunLock.acquire(tracker.localStore().runDir(parentId), parentId);
-            } catch (RunRefusedException held) {
-                progress.message("parent run " + parentId + " is still open in its own invocation, which reports when"
-                        + " its runs end: " + held.getMessage());
+            } catch (RunLock.Held held) {
+                progress.message("parent run " + parentId + " is still open in its invocation (" + held.holder()
+                        + "), which reports when its runs end");
                 return outcome;
             }
             try (lock; TrackedRun parent = tracker.resumeRun(parentId)) {

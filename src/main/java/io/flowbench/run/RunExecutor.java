@@ -104,20 +104,9 @@ public final class RunExecutor {
                         + " (stopped before its first checkpoint): run the experiment again");
             }
             Checkpoint checkpoint = open(file);
-            SettingChanges changes = SettingChanges.between(recordedConfig(checkpoint), plan.config());
-            if (!changes.refused().isEmpty()) {
-                throw new RunRefusedException("cannot resume run " + runId + ": settings differ from those it was"
-                        + " trained with: " + String.join("; ", changes.refused()) + ". Resume with the same"
-                        + " settings (only training.steps and training.wall-minutes may change), or start a new run");
-            }
-            RunSettings s = plan.settings();
             Window window = Window.of(checkpoint.metadata());
-            if (s.steps() > 0 && s.steps() < checkpoint.steps()
-                    || s.wallMinutes() > 0 && s.wallMinutes() * 60 < window.trainSeconds) {
-                throw new RunRefusedException("cannot resume run " + runId + " with a budget of " + s.steps() + " steps / "
-                        + s.wallMinutes() + " min: it already trained " + checkpoint.steps() + " steps in "
-                        + Progress.duration(window.trainSeconds) + "; set a budget of at least that much");
-            }
+            SettingChanges changes = checkSettings(plan, runId, checkpoint, window);
+            RunSettings s = plan.settings();
             if (record.status() == RunStatus.FINISHED && budgetSpent(s, checkpoint.steps(), window.trainSeconds)) {
                 progress.message(String.format("%s: FINISHED at step %d, nothing left to do; raise"
                         + " experiment.training.steps with --set to train further", plan.runName(), checkpoint.steps()));
@@ -145,12 +134,31 @@ public final class RunExecutor {
         }
     }
 
+    /** The budget changes of a resume; refused for any other change, or a budget below what the run trained. */
+    private static SettingChanges checkSettings(RunPlan plan, String runId, Checkpoint checkpoint, Window window) {
+        SettingChanges changes = SettingChanges.between(recordedConfig(checkpoint), plan.config());
+        if (!changes.refused().isEmpty()) {
+            throw new RunRefusedException("cannot resume run " + runId + ": settings differ from those it was"
+                    + " trained with: " + String.join("; ", changes.refused()) + ". Resume with the same"
+                    + " settings (only training.steps and training.wall-minutes may change), or start a new run");
+        }
+        RunSettings s = plan.settings();
+        if (s.steps() > 0 && s.steps() < checkpoint.steps()
+                || s.wallMinutes() > 0 && s.wallMinutes() * 60 < window.trainSeconds) {
+            throw new RunRefusedException("cannot resume run " + runId + " with a budget of " + s.steps() + " steps / "
+                    + s.wallMinutes() + " min: it already trained " + checkpoint.steps() + " steps in "
+                    + Progress.duration(window.trainSeconds) + "; set a budget of at least that much");
+        }
+        return changes;
+    }
+
     private static Checkpoint open(Path file) {
         try {
             return Checkpoint.open(file);
         } catch (IOException e) {
-            throw new RunRefusedException(e.getMessage() + "; the run is left as it was. Restore the file from a"
-                    + " backup, or start the run again", e);
+            throw new RunRefusedException(e.getMessage() + "; the run is left as it was. Replace the file with a"
+                    + " good copy (a finished run keeps one in its artifacts, checkpoint/last.zip), or start the run"
+                    + " again", e);
         }
     }
 

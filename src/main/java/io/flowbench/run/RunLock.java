@@ -35,7 +35,7 @@ public final class RunLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Locks the run in this directory, or refuses naming the process that holds it. */
+    /** Locks the run in this directory, or refuses ({@link Held}) naming the process that holds it. */
     public static RunLock acquire(Path runDir, String runId) {
         Path file = runDir.resolve(FILE).toAbsolutePath().normalize();
         String self = self();
@@ -68,9 +68,24 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
-    private static RunRefusedException held(String runId, String holder, Path file) {
-        return new RunRefusedException("run " + runId + " is being trained by " + holder + " (lock " + file
+    private static Held held(String runId, String holder, Path file) {
+        return new Held(holder, "run " + runId + " is being trained by " + holder + " (lock " + file
                 + "); wait for that process to end, or stop it, then resume");
+    }
+
+    /** The run is locked by another process, or another invocation in this one. */
+    public static final class Held extends RunRefusedException {
+        private final String holder;
+
+        Held(String holder, String message) {
+            super(message);
+            this.holder = holder;
+        }
+
+        /** {@code pid@host} of the holder. */
+        public String holder() {
+            return holder;
+        }
     }
 
     private static String read(FileChannel channel) throws IOException {

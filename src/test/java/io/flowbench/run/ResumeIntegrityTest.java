@@ -185,6 +185,20 @@ class ResumeIntegrityTest {
         try (RunLock held = RunLock.acquire(store.runDir(run.runId()), run.runId())) {
             refused(resume, "is being trained by " + ProcessHandle.current().pid() + "@");
         }
-        assertEquals(0, FlowbenchCli.run(resume.toArray(String[]::new)), "free again once its holder let go");
+
+        // The parent is held by its own invocation (still training its other runs): the resume trains the run
+        // but leaves the parent to that invocation, which reports when its runs end.
+        String parentId = run.parentRunId().orElseThrow();
+        Path parentDir = store.runDir(parentId);
+        try (RunLock parentHeld = RunLock.acquire(parentDir, parentId)) {
+            Map<String, String> before = snapshot();
+            assertEquals(0, FlowbenchCli.run(resume.toArray(String[]::new)), "free again once its holder let go");
+            Map<String, String> after = snapshot();
+            String parentFiles = dir.resolve("mlruns").relativize(parentDir).toString();
+            before.keySet().removeIf(k -> !k.startsWith(parentFiles));
+            after.keySet().removeIf(k -> !k.startsWith(parentFiles));
+            assertEquals(before, after, "the parent is left to the invocation that holds it");
+        }
+        assertEquals(RunStatus.FINISHED, store.run(run.runId()).status());
     }
 }
