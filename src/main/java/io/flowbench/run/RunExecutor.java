@@ -122,8 +122,7 @@ public final class RunExecutor {
             TrackedRun run = tracker.resumeRun(runId);
             stop.opened(run);
             try (TrackedRun ended = run) {
-                changes.budgets().forEach((key, value) -> run.setTag(SettingChanges.BUDGET_TAGS.get(key),
-                        SettingChanges.text(value)));
+                changes.budgets().forEach((key, value) -> run.setTag(SettingChanges.BUDGET_TAGS.get(key), value));
                 MetricLog metrics = MetricLog.continuing(run, tracker.localStore());
                 long logged = metrics.lastStep("train_bpd");
                 progress.message(run.name() + ": resumed at step " + checkpoint.steps() + " (checkpoint); "

@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * {@code training.wall-minutes}: raised to extend the run or lowered to end it sooner (never below what it
  * trained, which the caller checks). Any other difference is refused.
  */
-record SettingChanges(List<String> refused, Map<String, Number> budgets) {
+record SettingChanges(List<String> refused, Map<String, String> budgets) {
     /** The budget keys, and the run tag that records the budget a run was last resumed with. */
     static final Map<String, String> BUDGET_TAGS = Map.of(
             "training.steps", "flowbench.budget.steps",
@@ -26,15 +26,15 @@ record SettingChanges(List<String> refused, Map<String, Number> budgets) {
         recorded.entrySet().forEach(e -> keys.add(e.getKey()));
         now.entrySet().forEach(e -> keys.add(e.getKey()));
         List<String> refused = new ArrayList<>();
-        Map<String, Number> budgets = new LinkedHashMap<>();
+        Map<String, String> budgets = new LinkedHashMap<>();
         for (String key : keys) {
             Object before = recorded.hasPath(key) ? value(recorded.getValue(key)) : null;
             Object after = now.hasPath(key) ? value(now.getValue(key)) : null;
             if (Objects.equals(before, after)) {
                 continue;
             }
-            if (BUDGET_TAGS.containsKey(key) && after instanceof Number n) {
-                budgets.put(key, n);
+            if (BUDGET_TAGS.containsKey(key) && after instanceof Number) {
+                budgets.put(key, text(after));
             } else {
                 refused.add(key + " " + text(before) + " -> " + text(after));
             }
@@ -48,7 +48,7 @@ record SettingChanges(List<String> refused, Map<String, Number> budgets) {
         return o instanceof Number n ? (Object) n.doubleValue() : o;
     }
 
-    static String text(Object value) {
+    private static String text(Object value) {
         if (value == null) {
             return "(unset)";
         }
