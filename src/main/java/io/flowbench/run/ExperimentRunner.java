@@ -2,7 +2,6 @@ package io.flowbench.run;
 
 import com.google.inject.Inject;
 import com.typesafe.config.Config;
-import io.flowbench.report.ExperimentReporter;
 import io.flowbench.tracking.ExperimentRecord;
 import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.MlflowTags;
@@ -25,11 +24,6 @@ import java.util.Optional;
  * A stop request (SIGINT, SIGTERM) ends the run in progress and the parent KILLED, starting no further run.
  */
 public final class ExperimentRunner {
-    /** Tag on the parent run: how many of its runs did not finish. */
-    public static final String TAG_FAILED_RUNS = "flowbench.failed_runs";
-    /** Tag on a parent run stopped by a signal: how far its invocation got. */
-    static final String TAG_STOPPED = "flowbench.stopped";
-
     private final Tracker tracker;
     private final RunExecutor executor;
     private final Progress progress;
@@ -68,14 +62,14 @@ public final class ExperimentRunner {
             progress.message(summary);
             if (stop.requested()) {
                 // The report is made when the stopped runs are resumed; stopping must be quick.
-                parent.setTag(TAG_STOPPED, String.format("%d of %d runs started; %s", outcomes.size(),
+                parent.setTag(RunKeys.Tag.STOPPED, String.format("%d of %d runs started; %s", outcomes.size(),
                         plan.runs().size(), outcomes.stream().filter(o -> o.status() == RunStatus.KILLED)
                                 .map(o -> o.plan().runName() + " (" + o.runId() + ") at step " + o.steps())
                                 .findFirst().orElse("stopped between runs")));
                 parent.end(RunStatus.KILLED);
                 return outcomes;
             }
-            Path file = Files.createTempDirectory("flowbench-summary").resolve("summary.md");
+            Path file = Files.createTempDirectory("flowbench-summary").resolve(RunKeys.Artifact.SUMMARY);
             Files.writeString(file, summary);
             parent.logArtifact(file, "");
             closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
@@ -115,8 +109,8 @@ public final class ExperimentRunner {
             throw new RunRefusedException("run " + runId + " belongs to experiment '" + experiment + "', not to '"
                     + plan.experiment().name() + "': resume it with the experiment file it was started with");
         }
-        String variant = record.tags().get(RunExecutor.TAG_VARIANT);
-        String seed = record.tags().get(RunExecutor.TAG_SEED);
+        String variant = record.tags().get(RunKeys.Tag.VARIANT);
+        String seed = record.tags().get(RunKeys.Tag.SEED);
         RunPlan run = plan.runs().stream()
                 .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
                 .findFirst()

@@ -42,11 +42,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class RunExecutor {
     static final String CHECKPOINT = "flowbench-checkpoints/last.zip";
-    static final String TAG_VARIANT = "flowbench.variant";
-    static final String TAG_SEED = "flowbench.seed";
-    static final String TAG_FAILURE = "flowbench.failure";
-    /** Tag of a run stopped by a signal: the last step it trained (and checkpointed). */
-    static final String TAG_KILLED_AT_STEP = "flowbench.killed_at_step";
     private static final String META_TRAIN_SECONDS = "train_seconds";
     private static final String META_CONFIG = "config";
 
@@ -124,7 +119,7 @@ public final class RunExecutor {
             try (TrackedRun ended = run) {
                 changes.budgets().forEach((key, value) -> run.setTag(SettingChanges.BUDGET_TAGS.get(key), value));
                 MetricLog metrics = MetricLog.continuing(run, tracker.localStore());
-                long logged = metrics.lastStep("train_bpd");
+                long logged = metrics.lastStep(RunKeys.Metric.TRAIN_BPD);
                 progress.message(run.name() + ": resumed at step " + checkpoint.steps() + " (checkpoint); "
                         + Math.max(0, logged - checkpoint.steps()) + " steps logged after it are redone without logging twice"
                         + (changes.budgets().isEmpty() ? "" : "; new budget: " + changes.budgets()));
@@ -185,8 +180,8 @@ public final class RunExecutor {
         try {
             return loop(plan, run, metrics, training, window);
         } catch (NonFiniteLossException e) {
-            run.setTag(TAG_FAILURE, e.getMessage());
-            metrics.log(Map.of("failed_step", (double) e.step()), e.step());
+            run.setTag(RunKeys.Tag.FAILURE, e.getMessage());
+            metrics.log(Map.of(RunKeys.Metric.FAILED_STEP, (double) e.step()), e.step());
             run.end(RunStatus.FAILED);
             progress.message(run.name() + ": FAILED: " + e.getMessage());
             return new RunOutcome(plan, run.id(), RunStatus.FAILED, e.step() - 1, (e.step() - 1) * plan.settings().batchSize(),
@@ -198,7 +193,7 @@ public final class RunExecutor {
 
     private RunOutcome failed(RunPlan plan, TrackedRun run, Exception e, long steps, double trainSeconds) {
         String why = e.getClass().getSimpleName() + ": " + e.getMessage();
-        run.setTag(TAG_FAILURE, why);
+        run.setTag(RunKeys.Tag.FAILURE, why);
         run.end(RunStatus.FAILED);
         progress.message(run.name() + ": FAILED: " + why);
         return new RunOutcome(plan, run.id(), RunStatus.FAILED, steps, steps * plan.settings().batchSize(), trainSeconds,
@@ -313,18 +308,18 @@ public final class RunExecutor {
                 if (step % s.logEverySteps() == 0) {
                     double imagesPerSecond = window.steps * s.batchSize() / window.seconds;
                     Map<String, Double> m = new LinkedHashMap<>();
-                    m.put("train_bpd", window.lossSum / window.steps);
-                    m.put("lr", s.schedule().valueAt((int) step - 1, 0));
-                    m.put("images_per_sec", imagesPerSecond);
-                    m.put("train_time_sec", window.trainSeconds);
-                    m.put("images_seen", (double) step * s.batchSize());
+                    m.put(RunKeys.Metric.TRAIN_BPD, window.lossSum / window.steps);
+                    m.put(RunKeys.Metric.LR, s.schedule().valueAt((int) step - 1, 0));
+                    m.put(RunKeys.Metric.IMAGES_PER_SEC, imagesPerSecond);
+                    m.put(RunKeys.Metric.TRAIN_TIME_SEC, window.trainSeconds);
+                    m.put(RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize());
                     metrics.log(m, step);
                     progress.update(run.name(), step, s.steps(), imagesPerSecond, window.lossSum / window.steps,
                             secondsLeft(s, step, window.trainSeconds, window.seconds / window.steps));
                     window.reset();
                 }
-                if (step % s.evalEverySteps() == 0 && step > metrics.lastStep("test_bpd")) {
-                    evaluate(plan, run, metrics, model, average, periodic, "test_bpd", step, window.trainSeconds);
+                if (step % s.evalEverySteps() == 0 && step > metrics.lastStep(RunKeys.Metric.TEST_BPD)) {
+                    evaluate(plan, run, metrics, model, average, periodic, RunKeys.Metric.TEST_BPD, step, window.trainSeconds);
                 }
                 if (step % s.checkpointEverySteps() == 0) {
                     saveCheckpoint(plan, run, training, window);
@@ -333,9 +328,9 @@ public final class RunExecutor {
         }
         long steps = trainer.steps();
         Evaluator full = new Evaluator(splits.test(), s.evalBatchSize(), s.evalNoiseSeed());
-        double finalBpd = evaluate(plan, run, metrics, model, average, full, "final_test_bpd", steps, window.trainSeconds);
+        double finalBpd = evaluate(plan, run, metrics, model, average, full, RunKeys.Metric.FINAL_TEST_BPD, steps, window.trainSeconds);
         saveCheckpoint(plan, run, training, window);
-        run.logArtifact(checkpointOf(run.id()), "checkpoint");
+        run.logArtifact(checkpointOf(run.id()), RunKeys.Artifact.CHECKPOINT_DIR);
         run.end(RunStatus.FINISHED);
         progress.message(String.format("%s: finished, %d steps, final test %.4f bits/dim (%d images, %s of training)",
                 run.name(), steps, finalBpd, full.size(), Progress.duration(window.trainSeconds)));
@@ -349,7 +344,7 @@ public final class RunExecutor {
         if (steps > 0) {
             saveCheckpoint(plan, run, training, window);
         }
-        run.setTag(TAG_KILLED_AT_STEP, Long.toString(steps));
+        run.setTag(RunKeys.Tag.KILLED_AT_STEP, Long.toString(steps));
         run.end(RunStatus.KILLED);
         String why = "stopped by a signal at step " + steps + (steps > 0 ? ", checkpointed" : ", before any step");
         progress.message(run.name() + ": KILLED: " + why);
@@ -384,7 +379,7 @@ public final class RunExecutor {
         RunSettings s = plan.settings();
         Supplier<Double> bpd = () -> evaluator.bitsPerDim(model);
         double value = average == null ? bpd.get() : average.withAveragedWeights(bpd);
-        metrics.log(Map.of(metric, value, "train_time_sec", trainSeconds, "images_seen", (double) step * s.batchSize()), step);
+        metrics.log(Map.of(metric, value, RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds, RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize()), step);
         if (s.samples() > 0) {
             INDArray labels = plan.model().conditional()
                     ? model.oneHot(IntStream.range(0, s.samples()).map(i -> i % plan.model().numClasses()).toArray())

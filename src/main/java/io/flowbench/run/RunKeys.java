@@ -22,13 +22,13 @@ public final class RunKeys {
         public static final String LR = "lr";
         /** Training throughput over a logging window. */
         public static final String IMAGES_PER_SEC = "images_per_sec";
-        /** Optimisation time so far (evaluations excluded); logged with every window and evaluation. */
+        /** Optimisation time so far (evaluations excluded); logged with every window and evaluation (one point per step). */
         public static final String TRAIN_TIME_SEC = "train_time_sec";
-        /** Training images so far; logged with every window and evaluation. */
+        /** Training images so far; logged with every window and evaluation (one point per step). */
         public static final String IMAGES_SEEN = "images_seen";
         /** Periodic test bits/dim (averaged weights, the first evaluation.test-examples test images). */
         public static final String TEST_BPD = "test_bpd";
-        /** Test bits/dim on the whole test split at the end; only a FINISHED run has it. */
+        /** Test bits/dim on the whole test split at each end of training (a run extended by a resume has one per end). */
         public static final String FINAL_TEST_BPD = "final_test_bpd";
         /** The step whose loss was not finite (a FAILED run). */
         public static final String FAILED_STEP = "failed_step";
@@ -50,6 +50,13 @@ public final class RunKeys {
         public static final String FAILURE = "flowbench.failure";
         /** Parent run: how many of its child runs did not finish. */
         public static final String FAILED_RUNS = "flowbench.failed_runs";
+        /** Child run stopped by SIGINT/SIGTERM: the last step it trained (and checkpointed). */
+        public static final String KILLED_AT_STEP = "flowbench.killed_at_step";
+        /** Parent run stopped by SIGINT/SIGTERM: how far its invocation got. */
+        public static final String STOPPED = "flowbench.stopped";
+        /** Child run resumed with another budget: the budget it was last resumed with (params keep the first). */
+        public static final String BUDGET_STEPS = "flowbench.budget.steps";
+        public static final String BUDGET_WALL_MINUTES = "flowbench.budget.wall_minutes";
 
         private Tag() {
         }

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 record SettingChanges(List<String> refused, Map<String, String> budgets) {
     /** The budget keys, and the run tag that records the budget a run was last resumed with. */
     static final Map<String, String> BUDGET_TAGS = Map.of(
-            "training.steps", "flowbench.budget.steps",
-            "training.wall-minutes", "flowbench.budget.wall_minutes");
+            "training.steps", RunKeys.Tag.BUDGET_STEPS,
+            "training.wall-minutes", RunKeys.Tag.BUDGET_WALL_MINUTES);
 
     static SettingChanges between(Config recorded, Config now) {
         TreeSet<String> keys = new TreeSet<>();

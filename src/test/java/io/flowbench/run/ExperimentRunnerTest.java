@@ -9,7 +9,6 @@ import com.google.inject.Injector;
 import io.flowbench.config.ConfigModule;
 import io.flowbench.config.Experiment;
 import io.flowbench.data.DataModule;
-import io.flowbench.report.ExperimentReporter;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;

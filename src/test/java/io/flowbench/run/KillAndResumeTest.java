@@ -131,12 +131,12 @@ class KillAndResumeTest {
         RunRecord stopped = store.run(runId);
         assertEquals(RunStatus.KILLED, stopped.status(), log);
         assertTrue(stopped.endTime() != null, "an end time");
-        long stoppedAt = Long.parseLong(stopped.tags().get(RunExecutor.TAG_KILLED_AT_STEP));
+        long stoppedAt = Long.parseLong(stopped.tags().get(RunKeys.Tag.KILLED_AT_STEP));
         long logged = store.metricHistory(runId, "train_bpd").stream().mapToLong(MetricPoint::step).max().orElseThrow();
         assertTrue(stoppedAt >= logged && stoppedAt < logged + 5, "stopped at step " + stoppedAt + ", logged up to " + logged);
         RunRecord parent = store.run(stopped.parentRunId().orElseThrow());
         assertEquals(RunStatus.KILLED, parent.status());
-        assertTrue(parent.endTime() != null && parent.tags().get(ExperimentRunner.TAG_STOPPED).contains(runId),
+        assertTrue(parent.endTime() != null && parent.tags().get(RunKeys.Tag.STOPPED).contains(runId),
                 parent.tags().toString());
         assertTrue(log.contains("bin/flowbench run " + conf + " --resume " + runId), log);
 

@@ -121,7 +121,7 @@ class ResumeIntegrityTest {
         assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20", "--resume", run.runId()));
         RunRecord resumed = store.run(run.runId());
         assertEquals(RunStatus.FINISHED, resumed.status());
-        assertEquals("20", resumed.tags().get("flowbench.budget.steps"), "the new budget is recorded");
+        assertEquals("20", resumed.tags().get(RunKeys.Tag.BUDGET_STEPS), "the new budget is recorded");
         assertEquals("10", resumed.params().get("training.steps"), "params keep the value the run started with");
         assertEquals(List.of(10L, 20L), store.metricHistory(run.runId(), "final_test_bpd").stream().map(MetricPoint::step).toList(),
                 "one final evaluation per end of training");
