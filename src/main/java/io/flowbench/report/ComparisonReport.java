@@ -142,6 +142,7 @@ public final class ComparisonReport {
         warnings.forEach(w -> d.paragraph("Note: " + w));
         likelihood(d, first);
         convergence(d, first);
+        volume(d);
         runs(d);
         d.heading(2, "Learning curves");
         d.paragraph("Periodic test bits/dim against images seen and against training time: the line is the mean over "
@@ -200,6 +201,35 @@ public final class ComparisonReport {
                     + "the same architecture on the full training set. DLF paper figures (arXiv 1905.03239) are not "
                     + "listed: not verified here.");
         }
+    }
+
+    /** Where each variant expands or contracts volume: the levels' log-dets at the last periodic evaluation. */
+    private void volume(Document d) {
+        int levels = results.runs().stream().mapToInt(r -> r.volumeBits().size()).max().orElse(0);
+        if (levels == 0) {
+            return;
+        }
+        d.heading(2, "Volume change per level");
+        d.paragraph("Each level's mean log|det J| over the periodic test images at the last evaluation, in bits per "
+                + "image dimension (log-det / (D ln 2); metrics volume_bits_level<l>): positive where the level expands "
+                + "volume, negative where it contracts it. Mean ± sample standard deviation over seeds. Liao and He "
+                + "(arXiv 2102.06539) tie stable training to a balance of expansion and contraction.");
+        List<String> header = new ArrayList<>(List.of("variant"));
+        for (int l = 0; l < levels; l++) {
+            header.add("level " + l);
+        }
+        Table t = new Table("l" + "r".repeat(levels), header.toArray(String[]::new));
+        for (String v : results.variants()) {
+            List<RunResult> runs = results.runsOf(v).stream().filter(r -> r.volumeBits().size() == levels).toList();
+            List<String> row = new ArrayList<>(List.of(v));
+            for (int l = 0; l < levels; l++) {
+                int level = l;
+                Stats s = Stats.of(runs.stream().map(r -> r.volumeBits().get(level)).toList());
+                row.add(s.isEmpty() ? "-" : s.meanSd(4));
+            }
+            t.row(row.toArray(String[]::new));
+        }
+        d.table(t);
     }
 
     private static void referenceRow(Table t, String name, LikelihoodReference.Figure f) {

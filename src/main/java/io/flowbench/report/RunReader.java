@@ -68,7 +68,23 @@ final class RunReader {
         Optional<RunInputs> inputs = r.params().isEmpty() && r.status() != RunStatus.FINISHED
                 ? Optional.empty() : Optional.of(inputs(r));
         return new RunResult(r.runId(), r.runName(), variant, seed, r.status(), inputs, steps, imagesSeen, trainSeconds,
-                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, curve);
+                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, curve, volumeBits(r, inputs, test));
+    }
+
+    /** Each level's volume change at the last periodic evaluation, when the run logged it there. */
+    private List<Double> volumeBits(RunRecord r, Optional<RunInputs> inputs, TreeMap<Long, Double> test) {
+        if (inputs.isEmpty() || test.isEmpty()) {
+            return List.of();
+        }
+        List<Double> volumes = new ArrayList<>();
+        for (int level = 0; level < inputs.get().model().levels(); level++) {
+            Double v = byStep(r, Metric.volume(level)).get(test.lastKey());
+            if (v == null) {
+                return List.of();
+            }
+            volumes.add(v);
+        }
+        return volumes;
     }
 
     /** The run's data, model and settings: its config blocks rebuilt from the flattened params and read back. */

@@ -15,13 +15,25 @@ import java.util.OptionalDouble;
  * @param finalTestBpd    test bits/dim on the whole test split at the end (EMA weights); absent unless the run
  *                        got that far (every FINISHED run has it)
  * @param curve           the periodic evaluations, ordered by step
+ * @param volumeBits      each level's volume change at the last periodic evaluation, in bits per dimension;
+ *                        empty without evaluations (or for runs recorded before flowbench logged it)
  */
 public record RunResult(String runId, String runName, String variant, long seed, RunStatus status,
                         Optional<RunInputs> inputs, long steps, double imagesSeen, double trainSeconds,
-                        double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve) {
+                        double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve,
+                        List<Double> volumeBits) {
 
     public RunResult {
         curve = List.copyOf(curve);
+        volumeBits = List.copyOf(volumeBits);
+    }
+
+    /** A run without volume figures. */
+    public RunResult(String runId, String runName, String variant, long seed, RunStatus status,
+                     Optional<RunInputs> inputs, long steps, double imagesSeen, double trainSeconds,
+                     double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve) {
+        this(runId, runName, variant, seed, status, inputs, steps, imagesSeen, trainSeconds, imagesPerSecond,
+                finalTestBpd, curve, List.of());
     }
 
     public boolean finished() {

@@ -377,9 +377,17 @@ public final class RunExecutor {
     private double evaluate(RunPlan plan, TrackedRun run, MetricLog metrics, FlowModel model, PolyakAverage average,
                             Evaluator evaluator, String metric, long step, double trainSeconds) throws IOException {
         RunSettings s = plan.settings();
-        Supplier<Double> bpd = () -> evaluator.bitsPerDim(model);
-        double value = average == null ? bpd.get() : average.withAveragedWeights(bpd);
-        metrics.log(Map.of(metric, value, RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds, RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize()), step);
+        Supplier<Evaluator.Result> evaluation = () -> evaluator.evaluate(model);
+        Evaluator.Result result = average == null ? evaluation.get() : average.withAveragedWeights(evaluation);
+        double value = result.bitsPerDim();
+        Map<String, Double> points = new LinkedHashMap<>();
+        points.put(metric, value);
+        points.put(RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds);
+        points.put(RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize());
+        for (int level = 0; level < result.levelVolumeBits().length; level++) {
+            points.put(RunKeys.Metric.volume(level), result.levelVolumeBits()[level]);
+        }
+        metrics.log(points, step);
         if (s.samples() > 0) {
             INDArray labels = plan.model().conditional()
                     ? model.oneHot(IntStream.range(0, s.samples()).map(i -> i % plan.model().numClasses()).toArray())

@@ -30,6 +30,15 @@ public final class RunKeys {
         public static final String TEST_BPD = "test_bpd";
         /** Test bits/dim on the whole test split at each end of training (a run extended by a resume has one per end). */
         public static final String FINAL_TEST_BPD = "final_test_bpd";
+        /**
+         * Level l's mean log|det J| over the evaluated test images, in bits per image dimension (log-det /
+         * (D ln 2)): positive where the level expands volume, negative where it contracts it. Logged with each
+         * evaluation ({@code volume_bits_level0}, ...).
+         */
+        public static String volume(int level) {
+            return "volume_bits_level" + level;
+        }
+
         /** The step whose loss was not finite (a FAILED run). */
         public static final String FAILED_STEP = "failed_step";
 

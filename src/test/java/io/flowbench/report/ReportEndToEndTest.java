@@ -59,6 +59,8 @@ class ReportEndToEndTest {
         // The closed-form linear-flow figures of the run's own splits, logged by the runs and shown by the report.
         assertTrue(logged.matches("(?s).*\\| \\*affine flow\\* \\| closed form \\(train optimum \\d\\.\\d{4}\\) \\|[^|]*\\|[^|]*\\| \\d+\\.\\d{4} \\|.*"), logged);
         assertTrue(logged.contains("has learned nothing non-linear"), logged);
+        // Each level's volume change, logged with every evaluation, at the last one: two levels, signed numbers.
+        assertTrue(logged.matches("(?s).*## Volume change per level.*\\| glow \\| -?\\d+\\.\\d{4} \\| -?\\d+\\.\\d{4} \\|.*"), logged);
         assertTrue(logged.contains("no more examples (256) than dimensions (784)"), logged);
 
         Path out = dir.resolve("out");
