@@ -32,8 +32,12 @@ public record FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
 
     public enum Order { HIGHEST, LOWEST }
 
+    /** The order and warm-up only mean something to likelihood-contribution; other policies drop them. */
     public FactorOutPolicy {
-        if (kind == Kind.LIKELIHOOD_CONTRIBUTION && warmupSteps < 1) {
+        if (kind != Kind.LIKELIHOOD_CONTRIBUTION) {
+            order = Order.HIGHEST;
+            warmupSteps = 0;
+        } else if (warmupSteps < 1) {
             throw new IllegalArgumentException("the likelihood-contribution policy needs warm-up steps >= 1, got " + warmupSteps);
         }
     }
