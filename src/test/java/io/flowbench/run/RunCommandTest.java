@@ -146,6 +146,8 @@ class RunCommandTest {
         LocalStore store = new LocalStore(dir.resolve("mlruns"));
         RunRecord run = runsByName(store, store.experimentByName("tiny").orElseThrow().id()).get("g-seed0");
         assertEquals("likelihood-contribution", run.params().get("model.factor-out-policy"));
+        assertTrue(run.params().get("factor-out-mask.level0").matches("[0-9a-f]{64}"), run.params().toString());
+        assertTrue(store.artifacts(run.runId()).containsKey("factor-out/mask-level0.png"));
         List<MetricPoint> before = store.metricHistory(run.runId(), "train_bpd");
 
         experiment("{ name = g, model { kind = glow, factor-out-policy = random } }", 10);
