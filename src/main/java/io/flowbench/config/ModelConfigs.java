@@ -14,6 +14,10 @@ import java.util.Map;
 
 /** Maps a resolved {@code model} block of an experiment to a {@link ModelSpec}. */
 public final class ModelConfigs {
+    private static final String[] POLICIES = Arrays.stream(FactorOutPolicy.Kind.values())
+            .map(FactorOutPolicy.Kind::configName).toArray(String[]::new);
+    private static final String[] ORDERS = {"highest", "lowest"};
+
     private final Map<String, StepReader> kinds;
 
     @Inject
@@ -50,11 +54,10 @@ public final class ModelConfigs {
     /** {@code factor-out-policy}, with {@code factor-out-order} and {@code factor-out-warmup-steps}. */
     private static FactorOutPolicy factorOutPolicy(Config model, boolean factorsOut) {
         String policyKey = "factor-out-policy";
-        String kindName = enumValue(model, policyKey,
-                Arrays.stream(FactorOutPolicy.Kind.values()).map(FactorOutPolicy.Kind::configName).toArray(String[]::new));
+        String kindName = enumValue(model, policyKey, POLICIES);
         FactorOutPolicy.Kind kind = Arrays.stream(FactorOutPolicy.Kind.values())
                 .filter(k -> k.configName().equals(kindName)).findFirst().orElseThrow();
-        FactorOutPolicy.Order order = FactorOutPolicy.Order.valueOf(enumValue(model, "factor-out-order", "highest", "lowest")
+        FactorOutPolicy.Order order = FactorOutPolicy.Order.valueOf(enumValue(model, "factor-out-order", ORDERS)
                 .toUpperCase(Locale.ROOT));
         String warmupKey = "factor-out-warmup-steps";
         long warmup = model.getLong(warmupKey);
@@ -104,6 +107,8 @@ public final class ModelConfigs {
         }
         enumValue(model, "top-prior", "learned", "standard");
         enumValue(model, "logit-preprocessing", "off", "on");
+        enumValue(model, "factor-out-policy", POLICIES);
+        enumValue(model, "factor-out-order", ORDERS);
     }
 
     private StepReader reader(Config model) {
