@@ -2,15 +2,22 @@ package io.flowbench.config;
 
 import com.typesafe.config.Config;
 import com.google.inject.Inject;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
 import com.typesafe.config.ConfigException;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.model.Preprocessing;
 import io.flowbench.model.StepSpec;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 
 /** Maps a resolved {@code model} block of an experiment to a {@link ModelSpec}. */
 public final class ModelConfigs {
+    private static final String[] POLICIES = Arrays.stream(FactorOutPolicy.Kind.values())
+            .map(FactorOutPolicy.Kind::configName).toArray(String[]::new);
+    private static final String[] ORDERS = {"highest", "lowest"};
+
     private final Map<String, StepReader> kinds;
 
     @Inject
@@ -31,15 +38,38 @@ public final class ModelConfigs {
             throw new ConfigError(origin, "model.conditional", "the dataset has no class labels");
         }
         String factorOut = enumValue(model, "factor-out", "auto", "on", "off");
+        boolean factorsOut = factorOut.equals("auto") ? step.factorsOutByDefault(input) : factorOut.equals("on");
+        FactorOutPolicy policy = factorOutPolicy(model, factorsOut);
         try {
             return new ModelSpec(input, model.getInt("levels"), model.getInt("depth"), model.getInt("hidden"),
                     model.getInt("n-bits"), conditional ? numClasses : 0,
                     enumValue(model, "top-prior", "learned", "standard").equals("learned"),
                     model.getBoolean("invconv-bias"), step,
-                    factorOut.equals("auto") ? step.factorsOutByDefault(input) : factorOut.equals("on"),
-                    preprocessing(model, input));
+                    factorsOut, preprocessing(model, input), policy);
         } catch (IllegalArgumentException e) {
             throw new ConfigError(origin, "model", e.getMessage() + " (input " + input + ")");
+        }
+    }
+
+    /** {@code factor-out-policy}, with {@code factor-out-order} and {@code factor-out-warmup-steps}. */
+    private static FactorOutPolicy factorOutPolicy(Config model, boolean factorsOut) {
+        String policyKey = "factor-out-policy";
+        String kindName = enumValue(model, policyKey, POLICIES);
+        FactorOutPolicy.Kind kind = Arrays.stream(FactorOutPolicy.Kind.values())
+                .filter(k -> k.configName().equals(kindName)).findFirst().orElseThrow();
+        FactorOutPolicy.Order order = FactorOutPolicy.Order.valueOf(enumValue(model, "factor-out-order", ORDERS)
+                .toUpperCase(Locale.ROOT));
+        String warmupKey = "factor-out-warmup-steps";
+        long warmup = model.getLong(warmupKey);
+        if (kind != FactorOutPolicy.Kind.CHANNELS && (!factorsOut || model.getInt("levels") < 2)) {
+            throw new ConfigError(model.getValue(policyKey).origin().description(), "model." + policyKey,
+                    kind.configName() + " chooses what a factor-out sends to its latent, but this model has none: "
+                            + "set model.factor-out = on and model.levels >= 2, or use channels");
+        }
+        try {
+            return new FactorOutPolicy(kind, order, warmup);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(model.getValue(warmupKey).origin().description(), "model." + warmupKey, e.getMessage());
         }
     }
 
@@ -77,6 +107,8 @@ public final class ModelConfigs {
         }
         enumValue(model, "top-prior", "learned", "standard");
         enumValue(model, "logit-preprocessing", "off", "on");
+        enumValue(model, "factor-out-policy", POLICIES);
+        enumValue(model, "factor-out-order", ORDERS);
     }
 
     private StepReader reader(Config model) {

@@ -51,6 +51,7 @@ final class NumericKeys {
         wholeInt("model.hidden", 1, "");
         range("model.n-bits", Kind.INT, 1, false, 8, false, "");
         wholeInt("model.dlf.parts", 2, "");
+        wholeLong("model.factor-out-warmup-steps", 1, "likelihood-contribution's warm-up");
         real("model.dlf.logs-rescale-init", 0, true);
         range("model.dlf.logs-shift-init", Kind.REAL, -Double.MAX_VALUE, false, Double.MAX_VALUE, false, "");
         wholeInt("training.batch-size", 1, "");

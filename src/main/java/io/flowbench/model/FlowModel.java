@@ -2,6 +2,8 @@ package io.flowbench.model;
 
 import io.flowbench.flow.DataDependentInit;
 import io.flowbench.flow.FactorOut;
+import io.flowbench.flow.FactorOutMask;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.FlowGraph;
 import io.flowbench.flow.FlowLayer;
 import io.flowbench.flow.FlowSequence;
@@ -47,15 +49,20 @@ public final class FlowModel {
     private final FlowGraph graph;
     private final MultiScaleFlow flow;
     private final List<LatentShape> latentShapes;
+    private final List<FactorOutMask> masks;
+    private final Optional<LikelihoodContribution> contribution;
     private boolean decoderBuilt;
     private boolean initialised;
 
-    private FlowModel(ModelSpec spec, SameDiff sd, FlowGraph graph, MultiScaleFlow flow) {
+    private FlowModel(ModelSpec spec, SameDiff sd, FlowGraph graph, MultiScaleFlow flow, List<FactorOutMask> masks) {
         this.spec = spec;
         this.sd = sd;
         this.graph = graph;
         this.flow = flow;
         this.latentShapes = flow.latentShapes();
+        this.masks = List.copyOf(masks);
+        this.contribution = spec.factorOutPolicy().kind() == FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION
+                ? Optional.of(new LikelihoodContribution(sd, this.masks, spec.factorOutPolicy())) : Optional.empty();
     }
 
     /** Builds the graph of {@code spec} in the given floating-point type, parameters drawn with {@code seed}. */
@@ -64,7 +71,8 @@ public final class FlowModel {
         FlowGraph graph = new FlowGraph(sd, dtype, seed);
         SDVariable x = sd.placeHolder(INPUT, dtype, spec.input().batchShape());
         SDVariable label = spec.conditional() ? sd.placeHolder(LABEL, dtype, -1, spec.numClasses()) : null;
-        MultiScaleFlow flow = assemble(graph, spec);
+        List<FactorOutMask> masks = new ArrayList<>();
+        MultiScaleFlow flow = assemble(graph, spec, seed, masks);
 
         MultiScaleFlow.Encoding enc = flow.encode(x, label);
         enc.logProb().rename(LOG_PROB);
@@ -82,15 +90,17 @@ public final class FlowModel {
             enc.latents().get(i).rename(latentName(i));
             enc.standardised().get(i).rename(standardisedName(i));
         }
-        return new FlowModel(spec, sd, graph, flow);
+        return new FlowModel(spec, sd, graph, flow, masks);
     }
 
     /**
      * The skeleton's parts, created level by level in forward order (which fixes the order the seeded
      * initialisers are drawn in): the pre-processing layer (level 0), the squeeze, the steps, the
-     * factor-out's prior; then the top prior.
+     * factor-out's prior; then the top prior. A factor-out policy other than {@code channels} adds a
+     * mask (a constant permutation, seeded by {@code seed} for {@code random}) before each factor-out,
+     * collected into {@code masks}.
      */
-    private static MultiScaleFlow assemble(FlowGraph g, ModelSpec spec) {
+    private static MultiScaleFlow assemble(FlowGraph g, ModelSpec spec, long seed, List<FactorOutMask> masks) {
         MultiScaleLayout layout = spec.layout();
         List<MultiScaleFlow.Level> levels = new ArrayList<>();
         for (int l = 0; l < layout.levels().size(); l++) {
@@ -102,6 +112,13 @@ public final class FlowModel {
             layers.add(new Squeeze(g, level.input()));
             for (int k = 0; k < spec.depth(); k++) {
                 layers.add(spec.step().create(g, "level" + l + "/step" + k, level.steps(), spec));
+            }
+            FactorOutPolicy policy = spec.factorOutPolicy();
+            if (policy.permutes() && level.factorOut().isPresent()) {
+                FactorOutMask mask = new FactorOutMask(g, "level" + l + "/factor-out-mask", level.steps(),
+                        policy.initialMask(level.steps(), seed, l));
+                masks.add(mask);
+                layers.add(mask);
             }
             String name = "level" + l + "/split";
             Optional<FactorOut> factorOut = level.factorOut().map(f -> new FactorOut(g, f,
@@ -311,6 +328,25 @@ public final class FlowModel {
         }
         sd.getVariable(LOSS).add(OBJECTIVE, penalty.mul(coefficient));
         sd.setLossVariables(OBJECTIVE);
+    }
+
+    /** The factor-out masks, one per factor-out in level order; empty for the {@code channels} policy. */
+    public List<FactorOutMask> factorOutMasks() {
+        return masks;
+    }
+
+    /** Per dimension of split point i, its likelihood contribution so far (the likelihood-contribution policy). */
+    double[] factorOutContributions(int i) {
+        return contribution.orElseThrow(() -> new IllegalStateException("the factor-out policy is not likelihood-contribution"))
+                .contributions(i);
+    }
+
+    /**
+     * Called by the trainer after training step {@code step} on batch x: the likelihood-contribution
+     * policy accumulates during its warm-up and fixes its masks after the last warm-up step.
+     */
+    public void afterTrainingStep(long step, INDArray x, INDArray labels) {
+        contribution.ifPresent(c -> c.observe(step, inputs(x, labels)));
     }
 
     public boolean isInitialised() {

@@ -1,5 +1,6 @@
 package io.flowbench.model;
 
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.flow.MultiScaleLayout;
 
@@ -19,12 +20,17 @@ import io.flowbench.flow.MultiScaleLayout;
  * @param step            the flow step (the model family)
  * @param factorOut       whether every level but the last factors out half its channels
  * @param preprocessing   the layer before the skeleton (logit, or none)
+ * @param factorOutPolicy which dimensions each factor-out sends to its latent (docs/factor-out.md)
  */
 public record ModelSpec(LatentShape input, int levels, int depth, int hidden, int nBits, int numClasses,
                         boolean learnedTopPrior, boolean invConvBias, StepSpec step, boolean factorOut,
-                        Preprocessing preprocessing) {
+                        Preprocessing preprocessing, FactorOutPolicy factorOutPolicy) {
 
     public ModelSpec {
+        if (factorOutPolicy.permutes() && (!factorOut || levels < 2)) {
+            throw new IllegalArgumentException("the factor-out policy " + factorOutPolicy.kind().configName()
+                    + " needs factor-out on and at least 2 levels");
+        }
         if (levels < 1 || depth < 1 || hidden < 1) {
             throw new IllegalArgumentException("levels, depth and hidden must be >= 1, got "
                     + levels + ", " + depth + ", " + hidden);
@@ -44,6 +50,14 @@ public record ModelSpec(LatentShape input, int levels, int depth, int hidden, in
             }
             level++;
         }
+    }
+
+    /** The skeleton with today's factor-out: the last half of the channels leave. */
+    public ModelSpec(LatentShape input, int levels, int depth, int hidden, int nBits, int numClasses,
+                     boolean learnedTopPrior, boolean invConvBias, StepSpec step, boolean factorOut,
+                     Preprocessing preprocessing) {
+        this(input, levels, depth, hidden, nBits, numClasses, learnedTopPrior, invConvBias, step, factorOut,
+                preprocessing, FactorOutPolicy.CHANNELS);
     }
 
     /** Glow's and DLF's skeleton: half the channels factored out between levels, no pre-processing. */

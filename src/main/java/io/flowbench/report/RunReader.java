@@ -35,6 +35,8 @@ import org.apache.commons.math3.stat.descriptive.rank.Median;
 final class RunReader {
     /** The configuration keys every run logs: those of reference.conf's blocks that are read back. */
     private static final List<String> CONFIG_KEYS = configKeys();
+    /** What a run recorded before a key of {@link Param#ADDED_WITH_PAST_DEFAULT} existed did. */
+    private static final Config PAST_DEFAULTS = pastDefaults();
 
     private final TrackingStore store;
     private final ModelConfigs models;
@@ -90,7 +92,8 @@ final class RunReader {
     /** The run's data, model and settings: its config blocks rebuilt from the flattened params and read back. */
     private RunInputs inputs(RunRecord r) {
         Map<String, String> params = r.params();
-        List<String> absent = CONFIG_KEYS.stream().filter(k -> !params.containsKey(k)).toList();
+        List<String> absent = CONFIG_KEYS.stream()
+                .filter(k -> !params.containsKey(k) && !Param.ADDED_WITH_PAST_DEFAULT.contains(k)).toList();
         if (!absent.isEmpty()) {
             throw missing(r, absent.size() == 1 ? "param" : "params", String.join(", ", absent),
                     "the report rebuilds its model and run settings from them");
@@ -110,7 +113,7 @@ final class RunReader {
         int classes = (int) number(r, Param.TRAIN_CLASSES, required(r, "param", Param.TRAIN_CLASSES, params,
                 "for a class-conditional model"));
         try {
-            Config c = ConfigFactory.parseMap(config, "params");
+            Config c = ConfigFactory.parseMap(config, "params").withFallback(PAST_DEFAULTS);
             ModelSpec spec = models.toSpec(c.getConfig("model"), input, classes);
             return new RunInputs(required(r, "param", Param.DATASET, params, "to name the dataset"),
                     (int) number(r, Param.SUBSET, required(r, "param", Param.SUBSET, params, "to compare with papers")),
@@ -151,9 +154,21 @@ final class RunReader {
         }
     }
 
+    private static Config referenceConf() {
+        return ConfigFactory.parseResources(RunReader.class.getClassLoader(), "reference.conf").getConfig("experiment");
+    }
+
+    private static Config pastDefaults() {
+        Config reference = referenceConf();
+        Config defaults = ConfigFactory.empty();
+        for (String key : Param.ADDED_WITH_PAST_DEFAULT) {
+            defaults = defaults.withValue(key, reference.getValue(key));
+        }
+        return defaults;
+    }
+
     private static List<String> configKeys() {
-        Config reference = ConfigFactory.parseResources(RunReader.class.getClassLoader(), "reference.conf")
-                .getConfig("experiment");
+        Config reference = referenceConf();
         return Param.CONFIG_BLOCKS.stream().flatMap(block -> reference.getConfig(block).entrySet().stream()
                 .map(e -> block + "." + e.getKey())).sorted().toList();
     }

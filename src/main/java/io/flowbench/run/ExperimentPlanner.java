@@ -8,6 +8,7 @@ import io.flowbench.config.ConfigError;
 import io.flowbench.config.DataConfigs;
 import io.flowbench.config.Experiment;
 import io.flowbench.config.ModelConfigs;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingTarget;
@@ -52,6 +53,7 @@ public final class ExperimentPlanner {
             // The data seed fixes splits and subsets across runs; the run seed drives initialisation,
             // batch order and dequantization noise.
             DataConfigs.Resolved resolved = dataConfigs.resolve(experiment.data(), variant.model());
+            checkWarmupFits(resolved.model().factorOutPolicy(), settings, variant.model());
             for (long seed : experiment.seeds()) {
                 Config runConfig = ConfigFactory.empty()
                         .withValue("variant", ConfigValueFactory.fromAnyRef(variant.name()))
@@ -66,5 +68,16 @@ public final class ExperimentPlanner {
             }
         }
         return new ExperimentPlan(experiment, trackingUri, List.copyOf(runs));
+    }
+
+    /** A likelihood-contribution warm-up must end within a step budget, or the mask would never be fixed. */
+    private static void checkWarmupFits(FactorOutPolicy policy, RunSettings settings, Config model) {
+        String key = "factor-out-warmup-steps";
+        if (policy.kind() == FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION && settings.steps() > 0
+                && policy.warmupSteps() > settings.steps()) {
+            throw new ConfigError(model.getValue(key).origin().description(), "model." + key,
+                    policy.warmupSteps() + " warm-up steps is longer than the run (training.steps = "
+                            + settings.steps() + "); lower it or raise training.steps");
+        }
     }
 }

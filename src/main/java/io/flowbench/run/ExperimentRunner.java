@@ -2,6 +2,7 @@ package io.flowbench.run;
 
 import com.google.inject.Inject;
 import com.typesafe.config.Config;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.tracking.ExperimentRecord;
 import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.MlflowTags;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -116,6 +118,7 @@ public final class ExperimentRunner {
                 .findFirst()
                 .orElseThrow(() -> new RunRefusedException("run " + runId + " (variant " + variant + ", seed "
                         + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
+        refuseFactorOutSwitch(record.params(), run, runId);
         Optional<RunOutcome> outcome = executor.resume(run, record);
         if (outcome.isEmpty()) {
             return outcome;
@@ -136,6 +139,29 @@ public final class ExperimentRunner {
             }
         }
         return outcome;
+    }
+
+    /**
+     * The factor-out policy decides which dimensions the model's latents hold: a run resumed with
+     * another policy, order or warm-up would continue a different model. Runs recorded before the keys
+     * existed used channels.
+     */
+    private static void refuseFactorOutSwitch(Map<String, String> params, RunPlan run, String runId) {
+        FactorOutPolicy now = run.model().factorOutPolicy();
+        String recorded = describe(params.getOrDefault("model.factor-out-policy", "channels"),
+                params.get("model.factor-out-order"), params.get("model.factor-out-warmup-steps"));
+        String configured = describe(now.kind().configName(), now.order().name().toLowerCase(Locale.ROOT),
+                Long.toString(now.warmupSteps()));
+        if (!recorded.equals(configured)) {
+            throw new IllegalArgumentException("run " + runId + " was trained with " + recorded
+                    + ", the experiment now says " + configured + ": a resumed run keeps its factor-out mask; "
+                    + "restore model.factor-out-policy, -order and -warmup-steps or start a new run");
+        }
+    }
+
+    private static String describe(String policy, String order, String warmupSteps) {
+        return "model.factor-out-policy = " + policy + (policy.equals("likelihood-contribution")
+                ? " (order " + order + ", " + warmupSteps + " warm-up steps)" : "");
     }
 
     /** A Markdown table of every run's status, budget used and final test bits/dim. */

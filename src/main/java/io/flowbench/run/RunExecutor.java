@@ -331,6 +331,7 @@ public final class RunExecutor {
         double finalBpd = evaluate(plan, run, metrics, model, average, full, RunKeys.Metric.FINAL_TEST_BPD, steps, window.trainSeconds);
         saveCheckpoint(plan, run, training, window);
         run.logArtifact(checkpointOf(run.id()), RunKeys.Artifact.CHECKPOINT_DIR);
+        FactorOutMaskLog.log(run, model, steps);
         run.end(RunStatus.FINISHED);
         progress.message(String.format("%s: finished, %d steps, final test %.4f bits/dim (%d images, %s of training)",
                 run.name(), steps, finalBpd, full.size(), Progress.duration(window.trainSeconds)));

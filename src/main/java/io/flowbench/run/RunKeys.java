@@ -84,6 +84,14 @@ public final class RunKeys {
         public static final String MODEL_DESCRIPTION = "model.description";
         /** Keys under the {@code model} block that the built model adds, not read back as configuration. */
         public static final List<String> MODEL_FACTS = List.of(PARAMETER_COUNT, MODEL_DESCRIPTION);
+        /**
+         * Configuration keys added after runs were recorded without them, whose reference default is what
+         * those runs did: the report reads a run that lacks one with that default.
+         */
+        public static final List<String> ADDED_WITH_PAST_DEFAULT = List.of("model.factor-out-policy",
+                "model.factor-out-order", "model.factor-out-warmup-steps");
+        /** A fixed factor-out mask of level l, {@code factor-out-mask.level<l>}: its SHA-256 (docs/factor-out.md). */
+        public static final String FACTOR_OUT_MASK = "factor-out-mask.level";
 
         public static final String DATASET = DataOptions.NAME_PARAM;
         public static final String SUBSET = DataOptions.SUBSET_PARAM;
@@ -117,6 +125,8 @@ public final class RunKeys {
         public static final String SAMPLES_DIR = "samples";
         /** Child runs: the last checkpoint, {@code checkpoint/last.zip}. */
         public static final String CHECKPOINT_DIR = "checkpoint";
+        /** Child runs with a factor-out policy: each level's mask, {@code factor-out/mask-level<l>.png}. */
+        public static final String FACTOR_OUT_DIR = "factor-out";
         /** Parent run: the table of its runs, at the artifact root. */
         public static final String SUMMARY = "summary.md";
         /** Parent run: the comparison report's files. */

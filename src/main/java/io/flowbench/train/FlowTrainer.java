@@ -136,6 +136,7 @@ public final class FlowTrainer {
             }
         }
         steps = step;
+        model.afterTrainingStep(step, x, labels);
         return loss;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.Guice;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.model.Preprocessing;
@@ -65,5 +66,32 @@ class ModelConfigsTest {
                 word.getMessage());
         ConfigError mode = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.logit-preprocessing=yes"));
         assertTrue(mode.getMessage().contains("logit-preprocessing") && mode.getMessage().contains("off | on"), mode.getMessage());
+    }
+
+    @Test
+    void factorOutPolicyDefaultsToChannelsAndReadsItsOptions() throws Exception {
+        assertEquals(FactorOutPolicy.CHANNELS, spec(GREY).factorOutPolicy());
+        assertEquals(new FactorOutPolicy(FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION, FactorOutPolicy.Order.LOWEST, 7),
+                spec(GREY, "experiment.model.factor-out-policy=likelihood-contribution",
+                        "experiment.model.factor-out-order=lowest", "experiment.model.factor-out-warmup-steps=7").factorOutPolicy());
+        assertEquals(FactorOutPolicy.Kind.CHECKERBOARD,
+                spec(GREY, "experiment.model.kind=glow", "experiment.model.factor-out-policy=checkerboard").factorOutPolicy().kind());
+    }
+
+    @Test
+    void badFactorOutSettingsNameTheKey() throws Exception {
+        ConfigError policy = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.factor-out-policy=pixels"));
+        assertTrue(policy.getMessage().contains("factor-out-policy: 'pixels' is not one of channels | checkerboard | random"
+                + " | likelihood-contribution"), policy.getMessage());
+        ConfigError order = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.factor-out-order=middle"));
+        assertTrue(order.getMessage().contains("factor-out-order: 'middle' is not one of highest | lowest"), order.getMessage());
+        ConfigError warmup = assertThrows(ConfigError.class, () -> spec(GREY,
+                "experiment.model.factor-out-policy=likelihood-contribution", "experiment.model.factor-out-warmup-steps=0"));
+        assertTrue(warmup.getMessage().contains("model.factor-out-warmup-steps: ") && warmup.getMessage().contains(">= 1"),
+                warmup.getMessage());
+        ConfigError none = assertThrows(ConfigError.class, () -> spec(GREY,
+                "experiment.model.factor-out=off", "experiment.model.factor-out-policy=random"));
+        assertTrue(none.getMessage().contains("model.factor-out-policy: random chooses what a factor-out sends")
+                && none.getMessage().contains("set model.factor-out = on"), none.getMessage());
     }
 }

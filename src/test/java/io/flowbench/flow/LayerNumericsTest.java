@@ -37,6 +37,8 @@ class LayerNumericsTest {
                 layer("logit alpha 1e-6", 0, (g, s) -> new LogitTransform(g, s, 1e-6)),
                 layer("logit alpha 0.05", 0, (g, s) -> new LogitTransform(g, s, 0.05)),
                 layer("squeeze", 0, (g, s) -> new Squeeze(g, s), new LatentShape(2, 4, 2)),
+                layer("factor-out mask checkerboard", 0, (g, s) -> mask(g, s, FactorOutPolicy.Kind.CHECKERBOARD)),
+                layer("factor-out mask random", 0, (g, s) -> mask(g, s, FactorOutPolicy.Kind.RANDOM)),
                 dlf("dlf K=2 non-inverse", 0, new Options(2, Form.NON_INVERSE, Partition.EQUAL, FirstPart.LEARNED, 1, 0)),
                 dlf("dlf K=2 inverse form", 0, new Options(2, Form.INVERSE, Partition.EQUAL, FirstPart.LEARNED, 1, 0)),
                 dlf("dlf K=2 identity first part", 0, new Options(2, Form.NON_INVERSE, Partition.EQUAL, FirstPart.IDENTITY, 1, 0)),
@@ -54,6 +56,10 @@ class LayerNumericsTest {
 
     private static Arguments layer(String name, int classes, BiFunction<FlowGraph, LatentShape, FlowLayer> make, LatentShape shape) {
         return Arguments.of(name, classes, make, shape);
+    }
+
+    private static FlowLayer mask(FlowGraph g, LatentShape s, FactorOutPolicy.Kind kind) {
+        return new FactorOutMask(g, "mask", s, new FactorOutPolicy(kind, FactorOutPolicy.Order.HIGHEST, 0).initialMask(s, 3, 0));
     }
 
     private static Arguments dlf(String name, int classes, Options options) {

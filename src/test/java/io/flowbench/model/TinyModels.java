@@ -4,6 +4,7 @@ import io.flowbench.flow.DynamicLinear.FirstPart;
 import io.flowbench.flow.DynamicLinear.Form;
 import io.flowbench.flow.DynamicLinear.Options;
 import io.flowbench.flow.DynamicLinear.Partition;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +26,10 @@ final class TinyModels {
         specs.put("glow logit 0.05", skeleton(input, depth, hidden, new StepSpec.Glow(false), true, Preprocessing.logit(0.05)));
         specs.put("dlf K=2 logit 1e-6", skeleton(input, depth, hidden, dlf(2, Form.NON_INVERSE), true, Preprocessing.logit(1e-6)));
         specs.put("dlf K=2 no factor-out", skeleton(input, depth, hidden, dlf(2, Form.NON_INVERSE), false, Preprocessing.NONE));
+        specs.put("glow checkerboard", policy(input, depth, hidden, new StepSpec.Glow(false), FactorOutPolicy.Kind.CHECKERBOARD));
+        specs.put("dlf K=2 random", policy(input, depth, hidden, dlf(2, Form.NON_INVERSE), FactorOutPolicy.Kind.RANDOM));
+        specs.put("glow likelihood-contribution", policy(input, depth, hidden, new StepSpec.Glow(false),
+                FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION));
         return specs;
     }
 
@@ -34,6 +39,12 @@ final class TinyModels {
 
     static ModelSpec spec(LatentShape input, int depth, int hidden, int classes, StepSpec step) {
         return new ModelSpec(input, 2, depth, hidden, 8, classes, true, false, step);
+    }
+
+    /** A factor-out policy; likelihood-contribution fixes its mask after 8 steps (a training test's length). */
+    static ModelSpec policy(LatentShape input, int depth, int hidden, StepSpec step, FactorOutPolicy.Kind kind) {
+        return new ModelSpec(input, 2, depth, hidden, 8, 0, true, false, step, true, Preprocessing.NONE,
+                new FactorOutPolicy(kind, FactorOutPolicy.Order.HIGHEST, 8));
     }
 
     static ModelSpec skeleton(LatentShape input, int depth, int hidden, StepSpec step, boolean factorOut,

@@ -57,6 +57,10 @@ public final class SyntheticExperiment {
                         "evaluation.every-steps", 100, "evaluation.test-examples", 2000))
                 .withFallback(reference.withOnlyPath("model")).withFallback(reference.withOnlyPath("training"))
                 .withFallback(reference.withOnlyPath("evaluation")).withFallback(reference.withOnlyPath("checkpoint"));
+        // without the keys added later (as runs recorded before them): the report reads them with their past default
+        for (String key : Param.ADDED_WITH_PAST_DEFAULT) {
+            config = config.withoutPath(key);
+        }
         run.logParams(config.root().unwrapped());
         Map<String, Object> params = new LinkedHashMap<>();
         params.put(Param.PARAMETER_COUNT, kind.equals("glow") ? 123456 : 98765);

@@ -130,4 +130,30 @@ class RunCommandTest {
         assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--dry-run", "--set", "experiment.seeds=[1,2]"));
         assertFalse(Files.exists(dir.resolve("mlruns")), "a dry run writes no runs");
     }
+
+    @Test
+    void aWarmupLongerThanTheRunIsRefusedBeforeAnyTraining() throws Exception {
+        Path conf = experiment("{ name = lc, model { factor-out-policy = likelihood-contribution, factor-out-warmup-steps = 50 } }", 10);
+        assertEquals(2, FlowbenchCli.run("run", conf.toString()));
+        assertFalse(Files.exists(dir.resolve("mlruns")), "nothing trained, nothing recorded");
+    }
+
+    @Test
+    void resumingWithAnotherFactorOutPolicyIsRefused() throws Exception {
+        Path conf = experiment("{ name = g, model { kind = glow, factor-out-policy = likelihood-contribution, "
+                + "factor-out-warmup-steps = 5 } }", 10);
+        assertEquals(0, FlowbenchCli.run("run", conf.toString()));
+        LocalStore store = new LocalStore(dir.resolve("mlruns"));
+        RunRecord run = runsByName(store, store.experimentByName("tiny").orElseThrow().id()).get("g-seed0");
+        assertEquals("likelihood-contribution", run.params().get("model.factor-out-policy"));
+        assertTrue(run.params().get("factor-out-mask.level0").matches("[0-9a-f]{64}"), run.params().toString());
+        assertTrue(store.artifacts(run.runId()).containsKey("factor-out/mask-level0.png"));
+        List<MetricPoint> before = store.metricHistory(run.runId(), "train_bpd");
+
+        experiment("{ name = g, model { kind = glow, factor-out-policy = random } }", 10);
+        assertEquals(2, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20",
+                "--resume", run.runId()));
+        assertEquals(before, store.metricHistory(run.runId(), "train_bpd"), "the recorded run is untouched");
+        assertEquals(RunStatus.FINISHED, store.run(run.runId()).status());
+    }
 }

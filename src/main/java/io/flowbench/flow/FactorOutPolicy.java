@@ -1,0 +1,103 @@
+package io.flowbench.flow;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Which dimensions of a level's output a factor-out sends to its latent. A mask is a boolean per
+ * dimension of the level's squeezed output [C, H, W] (flat index c*H*W + h*W + w), true for the
+ * D/2 dimensions factored out; {@link FactorOutMask} turns it into a fixed permutation before the
+ * {@link FactorOut}. {@code channels} (the last C/2 channels leave) needs no permutation at all.
+ *
+ * @param kind         the policy
+ * @param order        for {@code likelihood-contribution}: factor out the dimensions with the
+ *                     highest or the lowest contribution
+ * @param warmupSteps  for {@code likelihood-contribution}: training steps whose contributions are
+ *                     averaged before the mask is fixed (the mask is {@code channels}' until then)
+ */
+public record FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
+
+    /** Today's split, with no layer added (so every recorded score is unchanged). */
+    public static final FactorOutPolicy CHANNELS = new FactorOutPolicy(Kind.CHANNELS, Order.HIGHEST, 0);
+
+    public enum Kind {
+        CHANNELS, CHECKERBOARD, RANDOM, LIKELIHOOD_CONTRIBUTION;
+
+        /** The configuration spelling: lower case, words joined by '-'. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    public enum Order { HIGHEST, LOWEST }
+
+    /** The order and warm-up only mean something to likelihood-contribution; other policies drop them. */
+    public FactorOutPolicy {
+        if (kind != Kind.LIKELIHOOD_CONTRIBUTION) {
+            order = Order.HIGHEST;
+            warmupSteps = 0;
+        } else if (warmupSteps < 1) {
+            throw new IllegalArgumentException("the likelihood-contribution policy needs warm-up steps >= 1, got " + warmupSteps);
+        }
+    }
+
+    /** Whether a permutation layer is placed before each factor-out. */
+    public boolean permutes() {
+        return kind != Kind.CHANNELS;
+    }
+
+    /**
+     * The mask a level starts with: {@code checkerboard} factors out dimension (c, h, w) when c + h + w
+     * is odd; {@code random} a uniformly drawn half of the dimensions (seeded per level);
+     * {@code channels} and {@code likelihood-contribution} (before its warm-up ends) the last C/2 channels.
+     */
+    public boolean[] initialMask(LatentShape shape, long seed, int level) {
+        boolean[] factored = new boolean[Math.toIntExact(shape.size())];
+        switch (kind) {
+            case CHECKERBOARD -> {
+                for (int i = 0; i < factored.length; i++) {
+                    int c = i / (shape.height() * shape.width());
+                    int h = i / shape.width() % shape.height();
+                    int w = i % shape.width();
+                    factored[i] = (c + h + w) % 2 == 1;
+                }
+            }
+            case RANDOM -> {
+                int[] order = new int[factored.length];
+                Arrays.setAll(order, i -> i);
+                SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + level);
+                for (int i = order.length - 1; i > 0; i--) {
+                    int j = rng.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+                for (int i = 0; i < factored.length / 2; i++) {
+                    factored[order[i]] = true;
+                }
+            }
+            case CHANNELS, LIKELIHOOD_CONTRIBUTION -> Arrays.fill(factored, factored.length / 2, factored.length, true);
+        }
+        return factored;
+    }
+
+    /**
+     * The mask from per-dimension contributions: the half with the highest (or, for the ablation,
+     * lowest) contribution is factored out; ties go to the lower index.
+     */
+    public static boolean[] maskFrom(double[] contribution, Order order) {
+        Integer[] byContribution = new Integer[contribution.length];
+        Arrays.setAll(byContribution, i -> i);
+        double sign = order == Order.HIGHEST ? -1 : 1;
+        Arrays.sort(byContribution, (a, b) -> {
+            int cmp = Double.compare(sign * contribution[a], sign * contribution[b]);
+            return cmp != 0 ? cmp : Integer.compare(a, b);
+        });
+        boolean[] factored = new boolean[contribution.length];
+        for (int i = 0; i < contribution.length / 2; i++) {
+            factored[byContribution[i]] = true;
+        }
+        return factored;
+    }
+}

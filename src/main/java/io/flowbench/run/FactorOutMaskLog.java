@@ -1,0 +1,56 @@
+package io.flowbench.run;
+
+import io.flowbench.flow.FactorOutMask;
+import io.flowbench.flow.LatentShape;
+import io.flowbench.model.FlowModel;
+import io.flowbench.tracking.TrackedRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Records each factor-out mask of a run once it is fixed: its SHA-256 as the parameter
+ * {@code factor-out-mask.level<l>} and a picture {@code factor-out/mask-level<l>.png} (one tile
+ * per channel of the squeezed level, white where a dimension is factored out).
+ */
+final class FactorOutMaskLog {
+    private FactorOutMaskLog() {
+    }
+
+    /** Logs the masks when the model has any and its warm-up (if any) is over after {@code steps}. */
+    static void log(TrackedRun run, FlowModel model, long steps) throws IOException {
+        if (steps < model.spec().factorOutPolicy().warmupSteps()) {
+            return;
+        }
+        for (int level = 0; level < model.factorOutMasks().size(); level++) {
+            FactorOutMask mask = model.factorOutMasks().get(level);
+            boolean[] factored = mask.mask();
+            byte[] bytes = new byte[factored.length];
+            double[] tiles = new double[factored.length];
+            for (int i = 0; i < factored.length; i++) {
+                bytes[i] = (byte) (factored[i] ? 1 : 0);
+                tiles[i] = factored[i] ? 0.499 : -0.5;
+            }
+            run.logParam(RunKeys.Param.FACTOR_OUT_MASK + level, sha256(bytes));
+            LatentShape s = mask.shape();
+            INDArray image = Nd4j.create(tiles, new long[] {s.channels(), 1, s.height(), s.width()}, DataType.DOUBLE);
+            Path png = Files.createTempDirectory("flowbench-mask").resolve("mask-level" + level + ".png");
+            SampleGrid.write(image, 8, png);
+            run.logArtifact(png, RunKeys.Artifact.FACTOR_OUT_DIR);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
