@@ -233,13 +233,9 @@ public final class DataCommand implements Runnable {
             if (noReference) {
                 return;
             }
-            if (splits.train().size() < 2 || splits.test().size() < 2) {
-                out.println("  likelihood reference: not computed (a split has fewer than 2 examples)");
-                return;
-            }
-            if (!ReferenceCache.affordable(splits.train())) {
-                out.printf("  likelihood reference: not computed (%d dimensions: a D x D eigen-decomposition; limit %d)%n",
-                        splits.train().exampleLength(), ReferenceCache.MAX_DIMENSIONS);
+            Optional<String> why = ReferenceCache.notComputed(splits.train(), splits.test());
+            if (why.isPresent()) {
+                out.println("  likelihood reference: not computed (" + why.get() + ")");
                 return;
             }
             LikelihoodReference ref = new ReferenceCache(locations.registry().locations().dataRoot()).get(splits.train(), splits.test(), nBits);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Likelihood references computed once per (train content, test content, n_bits) and kept as small JSON files
@@ -27,8 +28,15 @@ public final class ReferenceCache {
         this.dir = dataRoot.resolve(".cache").resolve("likelihood-reference");
     }
 
-    public static boolean affordable(ImageDataset split) {
-        return split.exampleLength() <= MAX_DIMENSIONS;
+    /** Why no reference is computed for these splits, or empty when one is. */
+    public static Optional<String> notComputed(ImageDataset train, ImageDataset test) {
+        if (train.size() < 2 || test.size() < 2) {
+            return Optional.of("a split has fewer than 2 examples");
+        }
+        if (train.exampleLength() > MAX_DIMENSIONS) {
+            return Optional.of(train.exampleLength() + " dimensions: a D x D eigen-decomposition; limit " + MAX_DIMENSIONS);
+        }
+        return Optional.empty();
     }
 
     /** The cached figures of these splits, computing and storing them on first use. */

@@ -31,7 +31,7 @@ public final class DatasetCache {
      * root), or empty where it is not computed: a split of fewer than 2 examples, or too many dimensions.
      */
     public Optional<LikelihoodReference> likelihoodReference(DatasetSplits splits, int nBits) throws IOException {
-        if (splits.train().size() < 2 || splits.test().size() < 2 || !ReferenceCache.affordable(splits.train())) {
+        if (ReferenceCache.notComputed(splits.train(), splits.test()).isPresent()) {
             return Optional.empty();
         }
         return Optional.of(new ReferenceCache(registry.locations().dataRoot()).get(splits.train(), splits.test(), nBits));

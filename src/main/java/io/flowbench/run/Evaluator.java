@@ -33,10 +33,6 @@ public final class Evaluator {
      */
     public record Result(double bitsPerDim, double[] levelVolumeBits) { }
 
-    public double bitsPerDim(FlowModel model) {
-        return evaluate(model).bitsPerDim();
-    }
-
     public Result evaluate(FlowModel model) {
         Dequantizer dequantizer = new Dequantizer(model.spec().nBits());
         double sum = 0;

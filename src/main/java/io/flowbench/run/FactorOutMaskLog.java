@@ -4,12 +4,10 @@ import io.flowbench.flow.FactorOutMask;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.model.FlowModel;
 import io.flowbench.tracking.TrackedRun;
+import io.flowbench.util.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,20 +35,12 @@ final class FactorOutMaskLog {
                 bytes[i] = (byte) (factored[i] ? 1 : 0);
                 tiles[i] = factored[i] ? 0.499 : -0.5;
             }
-            run.logParam(RunKeys.Param.FACTOR_OUT_MASK + level, sha256(bytes));
+            run.logParam(RunKeys.Param.FACTOR_OUT_MASK + level, Sha256.of(bytes));
             LatentShape s = mask.shape();
             INDArray image = Nd4j.create(tiles, new long[] {s.channels(), 1, s.height(), s.width()}, DataType.DOUBLE);
             Path png = Files.createTempDirectory("flowbench-mask").resolve("mask-level" + level + ".png");
             SampleGrid.write(image, 8, png);
             run.logArtifact(png, RunKeys.Artifact.FACTOR_OUT_DIR);
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

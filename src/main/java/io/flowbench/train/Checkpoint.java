@@ -1,5 +1,6 @@
 package io.flowbench.train;
 
+import io.flowbench.util.Sha256;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
@@ -19,11 +20,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -207,11 +206,11 @@ public final class Checkpoint {
     }
 
     private static String sha256(ZipFile zip, String name, Path file) throws IOException {
-        MessageDigest digest = newDigest();
+        MessageDigest digest = Sha256.newDigest();
         try (InputStream in = new DigestInputStream(zip.getInputStream(entry(zip, name, file)), digest)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest.digest());
     }
 
     private static void assignChecked(INDArray current, INDArray saved, String name, Path file) throws IOException {
@@ -229,11 +228,11 @@ public final class Checkpoint {
     /** Writes one entry and records the SHA-256 of its content. */
     private static void putEntry(ZipOutputStream zip, String name, Map<String, String> checksums, EntryWriter writer)
             throws IOException {
-        MessageDigest digest = newDigest();
+        MessageDigest digest = Sha256.newDigest();
         zip.putNextEntry(new ZipEntry(name));
         writer.write(new DigestOutputStream(new NonClosing(zip), digest));
         zip.closeEntry();
-        checksums.put(name, HexFormat.of().formatHex(digest.digest()));
+        checksums.put(name, Sha256.hex(digest.digest()));
     }
 
     private static void put(ZipOutputStream zip, String name, INDArray array, Map<String, String> checksums)
@@ -252,14 +251,6 @@ public final class Checkpoint {
     private static INDArray get(ZipFile zip, String name, Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(zip.getInputStream(entry(zip, name, file)))) {
             return Nd4j.read(in);
-        }
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 

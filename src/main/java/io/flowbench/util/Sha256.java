@@ -24,6 +24,11 @@ public final class Sha256 {
         return hex(newDigest().digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** The hex digest of bytes. */
+    public static String of(byte[] bytes) {
+        return hex(newDigest().digest(bytes));
+    }
+
     public static String hex(byte[] digest) {
         return HexFormat.of().formatHex(digest);
     }
