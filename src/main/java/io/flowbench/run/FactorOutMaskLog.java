@@ -15,14 +15,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Records each factor-out mask of a run once it is fixed: its SHA-256 as the parameter
  * {@code factor-out-mask.level<l>} and a picture {@code factor-out/mask-level<l>.png} (one tile
- * per channel of the squeezed level, white where a dimension is factored out).
+ * per channel of the squeezed level, white where a dimension is factored out) when the run finishes.
  */
-final class FactorOutMaskLog {
-    private FactorOutMaskLog() {
-    }
-
+record FactorOutMaskLog(TrackedRun run, FlowModel model) implements TrainingListener {
     /** Logs the masks when the model has any and its warm-up (if any) is over after {@code steps}. */
-    static void log(TrackedRun run, FlowModel model, long steps) throws IOException {
+    @Override
+    public void onFinish(long steps) throws IOException {
         if (steps < model.spec().factorOutPolicy().warmupSteps()) {
             return;
         }

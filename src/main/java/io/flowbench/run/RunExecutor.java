@@ -3,11 +3,9 @@ package io.flowbench.run;
 import com.google.inject.Inject;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
 import io.flowbench.data.Batch;
 import io.flowbench.data.BatchIterator;
 import io.flowbench.data.DatasetSplits;
-import io.flowbench.data.ImageDataset;
 import io.flowbench.model.Dequantizer;
 import io.flowbench.model.FlowModel;
 import io.flowbench.reference.LikelihoodReference;
@@ -27,23 +25,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Trains one run of an experiment to its budget: logs parameters, metrics and artifacts to the
- * tracker, evaluates test bits/dim with the averaged weights on a schedule, writes sample grids and
- * checkpoints, and ends the run FINISHED, FAILED (with the step) on a non-finite loss or an error, or
- * KILLED (checkpointed at the step reached) when a stop is requested. A run is locked ({@link RunLock})
+ * Trains one run of an experiment to its budget: logs the run's inputs, trains step by step while
+ * {@link TrainingListener}s (one concern each: training metrics, progress, evaluation schedule, evaluation
+ * metrics, samples, checkpoints, factor-out masks) log, evaluate and checkpoint, and ends the run FINISHED,
+ * FAILED (with the step) on a non-finite loss or an error, or KILLED (checkpointed at the step reached) when
+ * a stop is requested. A run is locked ({@link RunLock})
  * while it trains. A resume checks everything it can (lock, checkpoint, settings, data, model) before
  * the recorded run is reopened, so a refused resume leaves the record exactly as it was.
  */
 public final class RunExecutor {
     static final String CHECKPOINT = "flowbench-checkpoints/last.zip";
-    private static final String META_TRAIN_SECONDS = "train_seconds";
-    private static final String META_CONFIG = "config";
 
     private final Tracker tracker;
     private final DatasetCache datasets;
@@ -80,7 +75,7 @@ public final class RunExecutor {
             } catch (IOException | RuntimeException e) {
                 return failed(plan, run, e, 0, 0);
             }
-            return train(plan, run, MetricLog.empty(run), training, new Window());
+            return train(plan, run, MetricLog.empty(run), training, new TrainingWindow());
         }
     }
 
@@ -99,10 +94,10 @@ public final class RunExecutor {
                         + " (stopped before its first checkpoint): run the experiment again");
             }
             Checkpoint checkpoint = open(file);
-            Window window = Window.of(checkpoint.metadata());
+            TrainingWindow window = TrainingWindow.of(checkpoint.metadata());
             SettingChanges changes = checkSettings(plan, runId, checkpoint, window);
             RunSettings s = plan.settings();
-            if (record.status() == RunStatus.FINISHED && budgetSpent(s, checkpoint.steps(), window.trainSeconds)) {
+            if (record.status() == RunStatus.FINISHED && budgetSpent(s, checkpoint.steps(), window.trainSeconds())) {
                 progress.message(String.format("%s: FINISHED at step %d, nothing left to do; raise"
                         + " experiment.training.steps with --set to train further", plan.runName(), checkpoint.steps()));
                 return Optional.empty();
@@ -129,7 +124,7 @@ public final class RunExecutor {
     }
 
     /** The budget changes of a resume; refused for any other change, or a budget below what the run trained. */
-    private static SettingChanges checkSettings(RunPlan plan, String runId, Checkpoint checkpoint, Window window) {
+    private static SettingChanges checkSettings(RunPlan plan, String runId, Checkpoint checkpoint, TrainingWindow window) {
         SettingChanges changes = SettingChanges.between(recordedConfig(checkpoint), plan.config());
         if (!changes.refused().isEmpty()) {
             throw new RunRefusedException("cannot resume run " + runId + ": settings differ from those it was"
@@ -138,10 +133,10 @@ public final class RunExecutor {
         }
         RunSettings s = plan.settings();
         if (s.steps() > 0 && s.steps() < checkpoint.steps()
-                || s.wallMinutes() > 0 && s.wallMinutes() * 60 < window.trainSeconds) {
+                || s.wallMinutes() > 0 && s.wallMinutes() * 60 < window.trainSeconds()) {
             throw new RunRefusedException("cannot resume run " + runId + " with a budget of " + s.steps() + " steps / "
                     + s.wallMinutes() + " min: it already trained " + checkpoint.steps() + " steps in "
-                    + Progress.duration(window.trainSeconds) + "; set a budget of at least that much");
+                    + Progress.duration(window.trainSeconds()) + "; set a budget of at least that much");
         }
         return changes;
     }
@@ -157,16 +152,13 @@ public final class RunExecutor {
     }
 
     private static Config recordedConfig(Checkpoint checkpoint) {
-        String json = checkpoint.metadata().get(META_CONFIG);
+        String json = checkpoint.metadata().get(CheckpointSchedule.CONFIG);
         if (json == null) {
             throw new RunRefusedException("checkpoint " + checkpoint.file() + " does not record the run's settings"
                     + " (written by an older flowbench): start the run again");
         }
         return ConfigFactory.parseString(json);
     }
-
-    /** What a run trains: its data, model, optimizer and Polyak averages. */
-    private record Training(DatasetSplits splits, FlowModel model, FlowTrainer trainer, PolyakAverage average) { }
 
     private Training prepare(RunPlan plan) throws IOException {
         RunSettings s = plan.settings();
@@ -176,7 +168,7 @@ public final class RunExecutor {
         return new Training(splits, model, trainer, s.emaDecay() > 0 ? new PolyakAverage(model, s.emaDecay()) : null);
     }
 
-    private RunOutcome train(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, Window window) {
+    private RunOutcome train(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, TrainingWindow window) {
         try {
             return loop(plan, run, metrics, training, window);
         } catch (NonFiniteLossException e) {
@@ -185,9 +177,9 @@ public final class RunExecutor {
             run.end(RunStatus.FAILED);
             progress.message(run.name() + ": FAILED: " + e.getMessage());
             return new RunOutcome(plan, run.id(), RunStatus.FAILED, e.step() - 1, (e.step() - 1) * plan.settings().batchSize(),
-                    window.trainSeconds, Double.NaN, e.getMessage());
+                    window.trainSeconds(), Double.NaN, e.getMessage());
         } catch (IOException | RuntimeException e) {
-            return failed(plan, run, e, training.trainer().steps(), window.trainSeconds);
+            return failed(plan, run, e, training.trainer().steps(), window.trainSeconds());
         }
     }
 
@@ -228,63 +220,31 @@ public final class RunExecutor {
     }
 
     /**
-     * The training time so far and the logging window in progress (the steps since the last logged one),
-     * kept in checkpoints so that a run resumed between two logged steps logs the same values as one never
-     * interrupted.
+     * Trains step by step until the budget is spent or a stop is requested, telling the listeners; what is logged,
+     * evaluated, sampled and checkpointed, and when, is theirs to decide.
      */
-    private static final class Window {
-        private static final String LOSS_SUM = "window.loss_sum";
-        private static final String STEPS = "window.steps";
-        private static final String SECONDS = "window.seconds";
-
-        double trainSeconds;
-        double lossSum;
-        int steps;
-        double seconds;
-
-        static Window of(Map<String, String> metadata) {
-            Window w = new Window();
-            w.trainSeconds = Double.parseDouble(metadata.getOrDefault(META_TRAIN_SECONDS, "0"));
-            w.lossSum = Double.parseDouble(metadata.getOrDefault(LOSS_SUM, "0"));
-            w.steps = Integer.parseInt(metadata.getOrDefault(STEPS, "0"));
-            w.seconds = Double.parseDouble(metadata.getOrDefault(SECONDS, "0"));
-            return w;
-        }
-
-        void add(double loss, double dt) {
-            trainSeconds += dt;
-            lossSum += loss;
-            steps++;
-            seconds += dt;
-        }
-
-        void reset() {
-            lossSum = 0;
-            steps = 0;
-            seconds = 0;
-        }
-
-        Map<String, String> metadata() {
-            return Map.of(META_TRAIN_SECONDS, Double.toString(trainSeconds), LOSS_SUM, Double.toString(lossSum),
-                    STEPS, Integer.toString(steps), SECONDS, Double.toString(seconds));
-        }
-    }
-
-    private RunOutcome loop(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, Window window)
+    private RunOutcome loop(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, TrainingWindow window)
             throws IOException {
         RunSettings s = plan.settings();
         FlowModel model = training.model();
         FlowTrainer trainer = training.trainer();
-        PolyakAverage average = training.average();
-        DatasetSplits splits = training.splits();
+        TrainingListeners listeners = new TrainingListeners();
+        EvaluationSchedule evaluations = new EvaluationSchedule(s, training, metrics, listeners);
+        listeners.add(new TrainingMetricsLog(metrics, s))
+                .add(new ProgressReport(progress, run.name(), s))
+                .add(evaluations)
+                .add(new EvaluationMetricsLog(metrics, window, s.batchSize()))
+                .add(new SampleLog(plan, run, training))
+                .add(new CheckpointSchedule(plan, run, training, window, checkpointOf(run.id())))
+                .add(new FactorOutMaskLog(run, model));
         Dequantizer dequantizer = new Dequantizer(plan.model().nBits());
         boolean conditional = plan.model().conditional();
-        Evaluator periodic = new Evaluator(prefix(splits.test(), s.evalTestExamples()), s.evalBatchSize(), s.evalNoiseSeed());
-        try (BatchIterator batches = BatchIterator.over(splits.train()).batchSize(s.batchSize()).seed(plan.seed())
-                .hflip(splits.hflip()).startStep(trainer.steps()).build()) {
-            while (!budgetSpent(s, trainer.steps(), window.trainSeconds)) {
+        try (BatchIterator batches = BatchIterator.over(training.splits().train()).batchSize(s.batchSize())
+                .seed(plan.seed()).hflip(training.splits().hflip()).startStep(trainer.steps()).build()) {
+            while (!budgetSpent(s, trainer.steps(), window.trainSeconds())) {
                 if (stop.requested()) {
-                    return stopped(plan, run, training, window);
+                    listeners.onStop(trainer.steps());
+                    return stopped(plan, run, trainer.steps(), window);
                 }
                 long t0 = System.nanoTime();
                 double loss;
@@ -294,117 +254,49 @@ public final class RunExecutor {
                     INDArray labels = conditional ? batch.oneHot() : null;
                     if (!model.isInitialised()) {
                         model.initialise(x, labels);
-                        if (average != null) {
-                            average.reset();
+                        if (training.average() != null) {
+                            training.average().reset();
                         }
                     }
                     loss = trainer.step(x, labels);
                 }
-                if (average != null) {
-                    average.update();
+                if (training.average() != null) {
+                    training.average().update();
                 }
                 window.add(loss, (System.nanoTime() - t0) / 1e9);
                 long step = trainer.steps();
                 if (step % s.logEverySteps() == 0) {
-                    double imagesPerSecond = window.steps * s.batchSize() / window.seconds;
-                    Map<String, Double> m = new LinkedHashMap<>();
-                    m.put(RunKeys.Metric.TRAIN_BPD, window.lossSum / window.steps);
-                    m.put(RunKeys.Metric.LR, s.schedule().valueAt((int) step - 1, 0));
-                    m.put(RunKeys.Metric.IMAGES_PER_SEC, imagesPerSecond);
-                    m.put(RunKeys.Metric.TRAIN_TIME_SEC, window.trainSeconds);
-                    m.put(RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize());
-                    metrics.log(m, step);
-                    progress.update(run.name(), step, s.steps(), imagesPerSecond, window.lossSum / window.steps,
-                            secondsLeft(s, step, window.trainSeconds, window.seconds / window.steps));
-                    window.reset();
+                    listeners.onWindow(window.close(step));
                 }
-                if (step % s.evalEverySteps() == 0 && step > metrics.lastStep(RunKeys.Metric.TEST_BPD)) {
-                    evaluate(plan, run, metrics, model, average, periodic, RunKeys.Metric.TEST_BPD, step, window.trainSeconds);
-                }
-                if (step % s.checkpointEverySteps() == 0) {
-                    saveCheckpoint(plan, run, training, window);
-                }
+                listeners.onStep(step);
             }
         }
         long steps = trainer.steps();
-        Evaluator full = new Evaluator(splits.test(), s.evalBatchSize(), s.evalNoiseSeed());
-        double finalBpd = evaluate(plan, run, metrics, model, average, full, RunKeys.Metric.FINAL_TEST_BPD, steps, window.trainSeconds);
-        saveCheckpoint(plan, run, training, window);
-        run.logArtifact(checkpointOf(run.id()), RunKeys.Artifact.CHECKPOINT_DIR);
-        FactorOutMaskLog.log(run, model, steps);
+        listeners.onFinish(steps);
         run.end(RunStatus.FINISHED);
+        TrainingListener.Evaluation last = evaluations.last();
         progress.message(String.format("%s: finished, %d steps, final test %.4f bits/dim (%d images, %s of training)",
-                run.name(), steps, finalBpd, full.size(), Progress.duration(window.trainSeconds)));
-        return new RunOutcome(plan, run.id(), RunStatus.FINISHED, steps, steps * s.batchSize(), window.trainSeconds,
-                finalBpd, null);
+                run.name(), steps, last.bitsPerDim(), last.examples(), Progress.duration(window.trainSeconds())));
+        return new RunOutcome(plan, run.id(), RunStatus.FINISHED, steps, steps * s.batchSize(), window.trainSeconds(),
+                last.bitsPerDim(), null);
     }
 
-    /** A stop was requested: checkpoint the step reached (unless nothing was trained) and end the run KILLED. */
-    private RunOutcome stopped(RunPlan plan, TrackedRun run, Training training, Window window) throws IOException {
-        long steps = training.trainer().steps();
-        if (steps > 0) {
-            saveCheckpoint(plan, run, training, window);
-        }
+    /** A stop was requested (the listeners have checkpointed): end the run KILLED. */
+    private RunOutcome stopped(RunPlan plan, TrackedRun run, long steps, TrainingWindow window) {
         run.setTag(RunKeys.Tag.KILLED_AT_STEP, Long.toString(steps));
         run.end(RunStatus.KILLED);
         String why = "stopped by a signal at step " + steps + (steps > 0 ? ", checkpointed" : ", before any step");
         progress.message(run.name() + ": KILLED: " + why);
         return new RunOutcome(plan, run.id(), RunStatus.KILLED, steps, steps * plan.settings().batchSize(),
-                window.trainSeconds, Double.NaN, why);
+                window.trainSeconds(), Double.NaN, why);
     }
 
     private static boolean budgetSpent(RunSettings s, long steps, double trainSeconds) {
         return (s.steps() > 0 && steps >= s.steps()) || (s.wallMinutes() > 0 && trainSeconds >= s.wallMinutes() * 60);
     }
 
-    private static double secondsLeft(RunSettings s, long step, double trainSeconds, double secondsPerStep) {
-        double bySteps = s.steps() > 0 ? (s.steps() - step) * secondsPerStep : Double.POSITIVE_INFINITY;
-        double byWall = s.wallMinutes() > 0 ? s.wallMinutes() * 60 - trainSeconds : Double.POSITIVE_INFINITY;
-        return Math.min(bySteps, byWall);
-    }
-
     /** Dequantization noise of a training step: a function of (seed, step), so a resumed run sees the same. */
     private static SplittableRandom noise(long seed, long step) {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step);
-    }
-
-    private static ImageDataset prefix(ImageDataset test, int examples) {
-        if (examples == 0 || examples >= test.size()) {
-            return test;
-        }
-        return test.select(IntStream.range(0, examples).toArray(), test.split(), "first " + examples + " for evaluation");
-    }
-
-    private double evaluate(RunPlan plan, TrackedRun run, MetricLog metrics, FlowModel model, PolyakAverage average,
-                            Evaluator evaluator, String metric, long step, double trainSeconds) throws IOException {
-        RunSettings s = plan.settings();
-        Supplier<Evaluator.Result> evaluation = () -> evaluator.evaluate(model);
-        Evaluator.Result result = average == null ? evaluation.get() : average.withAveragedWeights(evaluation);
-        double value = result.bitsPerDim();
-        Map<String, Double> points = new LinkedHashMap<>();
-        points.put(metric, value);
-        points.put(RunKeys.Metric.TRAIN_TIME_SEC, trainSeconds);
-        points.put(RunKeys.Metric.IMAGES_SEEN, (double) step * s.batchSize());
-        for (int level = 0; level < result.levelVolumeBits().length; level++) {
-            points.put(RunKeys.Metric.volume(level), result.levelVolumeBits()[level]);
-        }
-        metrics.log(points, step);
-        if (s.samples() > 0) {
-            INDArray labels = plan.model().conditional()
-                    ? model.oneHot(IntStream.range(0, s.samples()).map(i -> i % plan.model().numClasses()).toArray())
-                    : null;
-            Supplier<INDArray> sample = () -> model.sample(s.samples(), s.temperature(), plan.seed(), labels);
-            INDArray images = average == null ? sample.get() : average.withAveragedWeights(sample);
-            Path png = Files.createTempDirectory("flowbench-samples").resolve(String.format("step-%07d.png", step));
-            SampleGrid.write(images, plan.model().nBits(), png);
-            run.logArtifact(png, RunKeys.Artifact.SAMPLES_DIR);
-        }
-        return value;
-    }
-
-    private void saveCheckpoint(RunPlan plan, TrackedRun run, Training training, Window window) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>(window.metadata());
-        meta.put(META_CONFIG, plan.config().root().render(ConfigRenderOptions.concise()));
-        Checkpoint.save(checkpointOf(run.id()), training.trainer(), training.average(), meta);
     }
 }

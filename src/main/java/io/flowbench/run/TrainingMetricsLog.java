@@ -1,0 +1,19 @@
+package io.flowbench.run;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Logs each logging window's training metrics: mean train bits/dim, learning rate, throughput, time, images. */
+record TrainingMetricsLog(MetricLog metrics, RunSettings settings) implements TrainingListener {
+    @Override
+    public void onWindow(TrainingWindow.Summary window) {
+        long step = window.step();
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(RunKeys.Metric.TRAIN_BPD, window.meanLoss());
+        m.put(RunKeys.Metric.LR, settings.schedule().valueAt((int) step - 1, 0));
+        m.put(RunKeys.Metric.IMAGES_PER_SEC, window.imagesPerSecond(settings.batchSize()));
+        m.put(RunKeys.Metric.TRAIN_TIME_SEC, window.trainSeconds());
+        m.put(RunKeys.Metric.IMAGES_SEEN, (double) step * settings.batchSize());
+        metrics.log(m, step);
+    }
+}
