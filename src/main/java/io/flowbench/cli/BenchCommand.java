@@ -109,9 +109,7 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("no preset '" + preset + "' (no file " + named + ") and no such experiment file");
     }
 
-    private static void track(String uri, List<RunPlan> runs, List<BenchResult> results, String json) throws IOException {
-        Path artifact = Files.createTempDirectory("flowbench-bench").resolve("bench.json");
-        Files.writeString(artifact, json);
+    private static void track(String uri, List<RunPlan> runs, List<BenchResult> results, String json) {
         try (Tracker tracker = Tracker.open(uri)) {
             String experiment = tracker.experiment(EXPERIMENT);
             for (int i = 0; i < results.size(); i++) {
@@ -124,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
                 run.logParams(runs.get(i).config().root().unwrapped());
                 run.logParams(Map.of("bench", r.toMap().get("options"), "machine", r.toMap().get("machine")));
                 run.logMetrics(r.metrics(), 0);
-                run.logArtifact(artifact, "bench");
+                run.logText(json, "bench/bench.json");
                 run.end(RunStatus.FINISHED);
                 System.out.println("tracked: run " + run.id() + " in experiment '" + EXPERIMENT + "'");
             }

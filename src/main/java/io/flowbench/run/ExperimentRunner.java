@@ -10,10 +10,6 @@ import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.Tracker;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,12 +67,8 @@ public final class ExperimentRunner {
                 parent.end(RunStatus.KILLED);
                 return outcomes;
             }
-            Path file = Files.createTempDirectory("flowbench-summary").resolve(RunKeys.Artifact.SUMMARY);
-            Files.writeString(file, summary);
-            parent.logArtifact(file, "");
+            parent.logText(summary, RunKeys.Artifact.SUMMARY);
             closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return outcomes;
     }

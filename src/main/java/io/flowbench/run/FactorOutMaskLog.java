@@ -5,9 +5,6 @@ import io.flowbench.flow.LatentShape;
 import io.flowbench.model.FlowModel;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.util.Sha256;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 record FactorOutMaskLog(TrackedRun run, FlowModel model) implements TrainingListener {
     /** Logs the masks when the model has any and its warm-up (if any) is over after {@code steps}. */
     @Override
-    public void onFinish(long steps) throws IOException {
+    public void onFinish(long steps) {
         if (steps < model.spec().factorOutPolicy().warmupSteps()) {
             return;
         }
@@ -36,9 +33,7 @@ record FactorOutMaskLog(TrackedRun run, FlowModel model) implements TrainingList
             run.logParam(RunKeys.Param.FACTOR_OUT_MASK + level, Sha256.of(bytes));
             LatentShape s = mask.shape();
             INDArray image = Nd4j.create(tiles, new long[] {s.channels(), 1, s.height(), s.width()}, DataType.DOUBLE);
-            Path png = Files.createTempDirectory("flowbench-mask").resolve("mask-level" + level + ".png");
-            SampleGrid.write(image, 8, png);
-            run.logArtifact(png, RunKeys.Artifact.FACTOR_OUT_DIR);
+            run.logImage(SampleGrid.of(image, 8), RunKeys.Artifact.factorOutMask(level));
         }
     }
 }

@@ -200,13 +200,8 @@ public final class RunExecutor {
         run.logParam(RunKeys.Param.MODEL_DESCRIPTION, plan.model().step().describe());
         run.setTag(RunKeys.Tag.DATASET_HASH, splits.train().provenance().contentSha256());
         datasets.likelihoodReference(splits, plan.model().nBits()).ifPresent(ref -> run.logParams(referenceParams(ref)));
-        Path dir = Files.createTempDirectory("flowbench-run");
-        Path conf = dir.resolve(RunKeys.Artifact.RESOLVED_CONF);
-        Files.writeString(conf, ExperimentPlan.render(plan));
-        run.logArtifact(conf, RunKeys.Artifact.CONFIG_DIR);
-        Path provenance = dir.resolve(RunKeys.Artifact.PROVENANCE);
-        Files.writeString(provenance, new RunProvenance(plan, splits, model.parameterCount()).toJson());
-        run.logArtifact(provenance, "");
+        run.logText(ExperimentPlan.render(plan), RunKeys.Artifact.RESOLVED_CONF);
+        run.logText(new RunProvenance(plan, splits, model.parameterCount()).toJson(), RunKeys.Artifact.PROVENANCE);
     }
 
     private static Map<String, Object> referenceParams(LikelihoodReference ref) {

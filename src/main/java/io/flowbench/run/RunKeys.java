@@ -116,23 +116,32 @@ public final class RunKeys {
 
     /** Artifact paths (folders of the run's artifacts, and file names in them). */
     public static final class Artifact {
-        /** Child runs: the resolved configuration, {@code config/resolved.conf}. */
-        public static final String CONFIG_DIR = "config";
-        public static final String RESOLVED_CONF = "resolved.conf";
+        /** Child runs: the resolved configuration. */
+        public static final String RESOLVED_CONF = "config/resolved.conf";
         /** Child runs: the run's data and model as OLCUT provenance ({@link RunProvenance}), at the root. */
         public static final String PROVENANCE = "provenance.json";
         /** Child runs: sample grids, {@code samples/step-NNNNNNN.png}. */
-        public static final String SAMPLES_DIR = "samples";
+        private static final String SAMPLES = "samples/step-%07d.png";
         /** Child runs: the last checkpoint, {@code checkpoint/last.zip}. */
         public static final String CHECKPOINT_DIR = "checkpoint";
-        /** Child runs with a factor-out policy: each level's mask, {@code factor-out/mask-level<l>.png}. */
-        public static final String FACTOR_OUT_DIR = "factor-out";
+        /** Child runs with a factor-out policy: each level's mask. */
+        private static final String FACTOR_OUT_MASK = "factor-out/mask-level%d.png";
         /** Parent run: the table of its runs, at the artifact root. */
         public static final String SUMMARY = "summary.md";
         /** Parent run: the comparison report's files. */
         public static final String REPORT_DIR = "report";
 
         private Artifact() {
+        }
+
+        /** The sample grid drawn at an evaluation step. */
+        public static String samples(long step) {
+            return String.format(SAMPLES, step);
+        }
+
+        /** The picture of a level's factor-out mask. */
+        public static String factorOutMask(int level) {
+            return String.format(FACTOR_OUT_MASK, level);
         }
     }
 }

@@ -2,20 +2,16 @@ package io.flowbench.run;
 
 import io.flowbench.model.Dequantizer;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Writes a batch of images [N, C, H, W] in flow space as one PNG grid (grey for C = 1, RGB for C = 3). */
+/** Draws a batch of images [N, C, H, W] in flow space as one grid (grey for C = 1, RGB for C = 3). */
 public final class SampleGrid {
     private static final int GAP = 1;
 
     private SampleGrid() {
     }
 
-    public static void write(INDArray images, int nBits, Path file) throws IOException {
+    public static BufferedImage of(INDArray images, int nBits) {
         INDArray pixels = new Dequantizer(nBits).toPixels(images);
         int n = (int) pixels.size(0);
         int c = (int) pixels.size(1);
@@ -41,7 +37,6 @@ public final class SampleGrid {
                 }
             }
         }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ImageIO.write(grid, "png", file.toFile());
+        return grid;
     }
 }

@@ -2,9 +2,6 @@ package io.flowbench.run;
 
 import io.flowbench.model.ModelSpec;
 import io.flowbench.tracking.TrackedRun;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 record SampleLog(RunPlan plan, TrackedRun run, Training training) implements TrainingListener {
     @Override
-    public void onEvaluation(Evaluation evaluation) throws IOException {
+    public void onEvaluation(Evaluation evaluation) {
         RunSettings s = plan.settings();
         if (s.samples() <= 0) {
             return;
@@ -26,9 +23,6 @@ record SampleLog(RunPlan plan, TrackedRun run, Training training) implements Tra
                 : null;
         INDArray images = training.withAveragedWeights(
                 () -> model.sample(s.samples(), s.temperature(), plan.seed(), labels));
-        Path png = Files.createTempDirectory("flowbench-samples")
-                .resolve(String.format("step-%07d.png", evaluation.step()));
-        SampleGrid.write(images, spec.nBits(), png);
-        run.logArtifact(png, RunKeys.Artifact.SAMPLES_DIR);
+        run.logImage(SampleGrid.of(images, spec.nBits()), RunKeys.Artifact.samples(evaluation.step()));
     }
 }

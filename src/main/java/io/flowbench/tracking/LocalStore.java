@@ -298,6 +298,15 @@ public final class LocalStore implements TrackingStore {
                 AtomicFiles.copy(file, artifacts.resolve(dest), root));
     }
 
+    /** Stores {@code content} as the artifact file {@code artifactFile} ("dir/name"); a file of that path is replaced. */
+    public void logArtifactContent(String runId, String artifactFile, byte[] content) {
+        String file = ArtifactFiles.relative(artifactFile);
+        if (file.isEmpty()) {
+            throw new IllegalArgumentException("an artifact file needs a name, got '" + artifactFile + "'");
+        }
+        AtomicFiles.write(runDir(runId).resolve("artifacts").resolve(file), content, root);
+    }
+
     @Override
     public synchronized void updateRun(String runId, RunStatus status, Long endTime) {
         Path dir = runDir(runId);

@@ -1,11 +1,17 @@
 package io.flowbench.tracking;
 
+import java.awt.image.RenderedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.imageio.ImageIO;
 
 /**
  * One run being recorded. Every call writes the local store at once (so a killed process loses at most the
@@ -91,6 +97,22 @@ public final class TrackedRun implements AutoCloseable {
         tracker.touched(id);
     }
 
+    /** Stores {@code text} (UTF-8) as the artifact file {@code artifactFile} ("dir/name"), as MLflow's log_text. */
+    public void logText(String text, String artifactFile) {
+        logContent(text.getBytes(StandardCharsets.UTF_8), artifactFile);
+    }
+
+    /** Stores {@code image} as the PNG artifact file {@code artifactFile} ("dir/name.png"), as MLflow's log_image. */
+    public void logImage(RenderedImage image, String artifactFile) {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", png);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + artifactFile + " as PNG", e);
+        }
+        logContent(png.toByteArray(), artifactFile);
+    }
+
     /** Ends the run with FINISHED, FAILED or KILLED. */
     public void end(RunStatus status) {
         if (!status.isTerminal()) {
@@ -111,6 +133,11 @@ public final class TrackedRun implements AutoCloseable {
         if (ended == null) {
             end(RunStatus.FAILED);
         }
+    }
+
+    private void logContent(byte[] content, String artifactFile) {
+        tracker.localStore().logArtifactContent(id, artifactFile, content);
+        tracker.touched(id);
     }
 
     private void write(List<MetricPoint> metrics, Map<String, String> params, Map<String, String> tags) {

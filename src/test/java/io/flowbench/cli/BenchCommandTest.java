@@ -12,6 +12,7 @@ import io.flowbench.tracking.RunStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,8 @@ class BenchCommandTest {
         for (RunRecord run : runs) {
             assertEquals(RunStatus.FINISHED, run.status());
             assertFalse(store.metricHistory(run.runId(), "train_images_per_sec").isEmpty());
+            assertEquals(Files.readString(json), Files.readString(store.artifactFile(run.runId(), "bench/bench.json")),
+                    "each run keeps the report as its artifact");
         }
     }
 

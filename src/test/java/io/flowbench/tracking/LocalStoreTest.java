@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -155,6 +156,13 @@ class LocalStoreTest {
                 "grid.png", 3L), store.artifacts(run));
         assertThrows(IllegalArgumentException.class, () -> store.logArtifact(run, file, "../escape"));
         assertThrows(TrackingException.class, () -> store.logArtifact(run, tmp.resolve("missing"), ""));
+        store.logArtifactContent(run, "samples/grid.png", "new png".getBytes(StandardCharsets.UTF_8));
+        store.logArtifactContent(run, "notes/a/b.txt", "text".getBytes(StandardCharsets.UTF_8));
+        assertEquals("new png", Files.readString(store.artifactFile(run, "samples/grid.png")), "replaced in place");
+        assertEquals(Map.of("samples/grid.png", 7L, "checkpoint/sub/w.bin", 7L, "checkpoint/state.txt", 5L,
+                "grid.png", 3L, "notes/a/b.txt", 4L), store.artifacts(run));
+        assertThrows(IllegalArgumentException.class, () -> store.logArtifactContent(run, "../x.txt", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> store.logArtifactContent(run, "", new byte[0]));
         try (var s = Files.list(tmp.resolve("mlruns"))) {
             assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".flowbench-tmp")), "no temporaries left");
         }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +26,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The small experiment every tracking integration test records, logged through the {@link Tracker} the way
  * the trainer logs (a parent run for the experiment, one nested run per model variant, flattened config
- * params, per-step metric histories, tags, a PNG sample grid and a text artifact), and what MLflow's REST
- * API must then show. In two halves, so the outage test can kill the server between them.
+ * params, per-step metric histories, tags, a PNG sample grid and a text logged from memory, a report logged
+ * from a file), and what MLflow's REST API must then show. In two halves, so the outage test can kill the server between them.
  */
 final class TinyExperiment {
     static final String PARENT = "quickstart";
@@ -108,12 +110,12 @@ final class TinyExperiment {
     private void finishModel(TrackedRun run) {
         run.logMetric("test_bpd", run.name().startsWith("dlf") ? 3.0 : 3.1, STEPS - 1);
         metrics.get(run.name()).put("test_bpd", List.of(run.name().startsWith("dlf") ? 3.0 : 3.1));
-        Path png = png(run.name() + ".png");
-        run.logArtifact(png, "samples");
-        expectArtifact(run.name(), "samples/" + png.getFileName(), png);
-        Path config = write(run.name() + ".conf", "model { kind = " + run.name() + " }\n");
-        run.logArtifact(config, "");
-        expectArtifact(run.name(), config.getFileName().toString(), config);
+        BufferedImage grid = grid(run.name());
+        run.logImage(grid, "samples/" + run.name() + ".png");
+        artifacts.computeIfAbsent(run.name(), x -> new TreeMap<>()).put("samples/" + run.name() + ".png", png(grid));
+        String config = "model { kind = " + run.name() + " }\n";
+        run.logText(config, run.name() + ".conf");
+        artifacts.get(run.name()).put(run.name() + ".conf", config.getBytes(StandardCharsets.UTF_8));
         run.setTag("result", "finished");
         tags.get(run.name()).put("result", "finished");
         run.end(RunStatus.FINISHED);
@@ -192,20 +194,24 @@ final class TinyExperiment {
     }
 
     /** A small sample grid: 4x4 tiles of 8x8 grey patterns. */
-    private Path png(String fileName) {
+    private static BufferedImage grid(String runName) {
         BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
-                int v = ((x / 8 + y / 8) % 2 == 0 ? 40 : 200) + (x % 8) * 4 + fileName.length();
+                int v = ((x / 8 + y / 8) % 2 == 0 ? 40 : 200) + (x % 8) * 4 + runName.length();
                 img.getRaster().setSample(x, y, 0, Math.min(255, v));
             }
         }
+        return img;
+    }
+
+    private static byte[] png(BufferedImage image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            Path p = Files.createDirectories(files).resolve(fileName);
-            ImageIO.write(img, "png", p.toFile());
-            return p;
+            ImageIO.write(image, "png", out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 }
