@@ -35,6 +35,12 @@ public final class ActNorm implements FlowLayer, DataDependentInit {
         return new Transformed(y, g.perExample(x, logScale.sum().mul(pixels)));
     }
 
+    /** Each dimension's share is its channel's log-scale. */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        return new Traced(forward(x, condition), shares.add(logScale));
+    }
+
     @Override
     public Transformed inverse(SDVariable y, SDVariable condition) {
         SDVariable x = y.mul(sd.math().exp(logScale.neg())).sub(bias);

@@ -46,15 +46,33 @@ public final class AffineCoupling implements FlowLayer {
 
     @Override
     public Transformed forward(SDVariable x, SDVariable condition) {
+        return couple(x, condition).out();
+    }
+
+    /** The first half's shares pass through; the second half's each get their element's log-scale. */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        Coupled c = couple(x, condition);
+        SDVariable own = c.logScales() == null ? sd.zerosLike(shares)
+                : sd.concat(1, sd.zerosLike(c.kept()), c.logScales());
+        return new Traced(c.out(), shares.add(own));
+    }
+
+    /** The forward direction and the second half's element-wise log-scales (null when additive). */
+    private record Coupled(Transformed out, SDVariable kept, SDVariable logScales) { }
+
+    private Coupled couple(SDVariable x, SDVariable condition) {
         SDVariable[] ab = g.channelHalves(x, channels);
         SDVariable h = net.apply(ab[0], condition);
         if (additive) {
-            return new Transformed(sd.concat(1, ab[0], ab[1].add(h)), g.zeroLogDet(x));
+            return new Coupled(new Transformed(sd.concat(1, ab[0], ab[1].add(h)), g.zeroLogDet(x)), ab[0], null);
         }
         SDVariable[] tr = g.channelHalves(h, channels);
         SDVariable preScale = tr[1].add(SCALE_OFFSET);
         SDVariable yb = ab[1].add(tr[0]).mul(sd.nn().sigmoid(preScale));
-        return new Transformed(sd.concat(1, ab[0], yb), sd.nn().logSigmoid(preScale).sum(1, 2, 3));
+        SDVariable y = sd.concat(1, ab[0], yb);
+        SDVariable logScales = sd.nn().logSigmoid(preScale);
+        return new Coupled(new Transformed(y, logScales.sum(1, 2, 3)), ab[0], logScales);
     }
 
     @Override

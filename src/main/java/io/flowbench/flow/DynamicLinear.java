@@ -134,8 +134,28 @@ public final class DynamicLinear implements FlowLayer {
 
     @Override
     public Transformed forward(SDVariable x, SDVariable condition) {
+        return transform(x, condition).out();
+    }
+
+    /** Each dimension's share is its part's log-scale at that element (part 1's: its channel's). */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        Parts p = transform(x, condition);
+        SDVariable[] own = new SDVariable[p.inputs().length];
+        for (int k = 0; k < own.length; k++) {
+            SDVariable logs = p.logScales()[k];
+            own[k] = logs == null ? sd.zerosLike(p.inputs()[k]) : k == 0 ? Traced.broadcast(logs, p.inputs()[0]) : logs;
+        }
+        return new Traced(p.out(), shares.add(sd.concat(1, own)));
+    }
+
+    /** The forward direction, the input's parts and their log-scales (null for an identity part 1). */
+    private record Parts(Transformed out, SDVariable[] inputs, SDVariable[] logScales) { }
+
+    private Parts transform(SDVariable x, SDVariable condition) {
         SDVariable[] xs = parts(x);
         SDVariable[] ys = new SDVariable[xs.length];
+        SDVariable[] logScales = new SDVariable[xs.length];
         SDVariable logDet = g.zeroLogDet(x);
         for (int k = 0; k < xs.length; k++) {
             if (k == 0 && identityFirst()) {
@@ -145,9 +165,10 @@ public final class DynamicLinear implements FlowLayer {
             SDVariable conditioner = k == 0 ? null : (options.form() == Form.NON_INVERSE ? xs[k - 1] : ys[k - 1]);
             SDVariable[] muLogs = shiftAndLogScale(k, conditioner, condition);
             ys[k] = xs[k].add(muLogs[0]).mul(sd.math().exp(muLogs[1]));
+            logScales[k] = muLogs[1];
             logDet = logDet.add(logDetOf(k, muLogs[1]));
         }
-        return new Transformed(sd.concat(1, ys), logDet);
+        return new Parts(new Transformed(sd.concat(1, ys), logDet), xs, logScales);
     }
 
     @Override

@@ -43,6 +43,11 @@ public final class FactorOut {
         return new Split(parts[0], parts[1], p.standardise(parts[1]), p.logProb(parts[1]));
     }
 
+    /** Of per-dimension values at the level's output (log-det shares), those of the dimensions that go on. */
+    public SDVariable keptPart(SDVariable perDimension) {
+        return g.channelSlices(perDimension, shapes.kept().channels(), shapes.factored().channels())[0];
+    }
+
     /** The inverse of {@link #split}: the level's output from what went on and the whitened latent. */
     public SDVariable merge(SDVariable kept, SDVariable standardised) {
         return g.sd().concat(1, kept, prior.given(kept).fromStandard(standardised));

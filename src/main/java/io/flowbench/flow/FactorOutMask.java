@@ -22,6 +22,7 @@ public final class FactorOutMask implements FlowLayer {
     private final LatentShape shape;
     private final SDVariable matrix;
     private SDVariable input;
+    private SDVariable inputShares;
 
     /** @param factored per flat dimension of {@code shape}, whether it is factored out (exactly half) */
     public FactorOutMask(FlowGraph g, String name, LatentShape shape, boolean[] factored) {
@@ -57,6 +58,14 @@ public final class FactorOutMask implements FlowLayer {
         return input;
     }
 
+    /** The log-det shares at the dimensions of {@link #input()}, once {@link #forwardTraced} was built. */
+    public SDVariable inputShares() {
+        if (inputShares == null) {
+            throw new IllegalStateException("the mask's traced forward direction is not built");
+        }
+        return inputShares;
+    }
+
     public LatentShape shape() {
         return shape;
     }
@@ -65,6 +74,13 @@ public final class FactorOutMask implements FlowLayer {
     public Transformed forward(SDVariable x, SDVariable condition) {
         input = x;
         return new Transformed(permute(x, false), g.zeroLogDet(x));
+    }
+
+    /** The shares are permuted with their dimensions. */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        inputShares = shares;
+        return new Traced(forward(x, condition), permute(shares, false));
     }
 
     @Override

@@ -26,6 +26,17 @@ public final class FlowSequence implements FlowLayer {
     }
 
     @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        Traced t = layers.get(0).forwardTraced(x, shares, condition);
+        SDVariable logDet = t.out().logDet();
+        for (FlowLayer layer : layers.subList(1, layers.size())) {
+            t = layer.forwardTraced(t.out().value(), t.shares(), condition);
+            logDet = logDet.add(t.out().logDet());
+        }
+        return new Traced(new Transformed(t.out().value(), logDet), t.shares());
+    }
+
+    @Override
     public Transformed inverse(SDVariable y, SDVariable condition) {
         Transformed t = layers.get(layers.size() - 1).inverse(y, condition);
         SDVariable logDet = t.logDet();

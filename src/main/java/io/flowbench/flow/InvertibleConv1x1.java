@@ -74,6 +74,17 @@ public final class InvertibleConv1x1 implements FlowLayer {
         return new Transformed(y, g.perExample(x, logS.sum().mul(pixels)));
     }
 
+    /**
+     * W mixes the channels at each pixel, so what the pixel's dimensions carried in is pooled and
+     * spread equally over its channels, and so is the pixel's log|det W| = sum(logs).
+     */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        Transformed out = forward(x, condition);
+        SDVariable perPixel = shares.mean(true, 1).add(logS.sum().div(channels));
+        return new Traced(out, Traced.broadcast(perPixel, out.value()));
+    }
+
     @Override
     public Transformed inverse(SDVariable y, SDVariable condition) {
         if (bias != null) {

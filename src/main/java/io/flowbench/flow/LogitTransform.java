@@ -34,11 +34,26 @@ public final class LogitTransform implements FlowLayer {
 
     @Override
     public Transformed forward(SDVariable x, SDVariable condition) {
+        return logit(x).out();
+    }
+
+    /** Each dimension's share is its own log dy/dx = log(1 - 2 alpha) - log s - log(1 - s). */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        Logit l = logit(x);
+        return new Traced(l.out(), shares.add(l.logSPlusLog1mS().rsub(Math.log1p(-2 * alpha))));
+    }
+
+    /** The forward direction and, per element, log s + log(1 - s). */
+    private record Logit(Transformed out, SDVariable logSPlusLog1mS) { }
+
+    private Logit logit(SDVariable x) {
         SDVariable s = x.add(0.5).mul(1 - 2 * alpha).add(alpha);
         SDVariable logS = sd.math().log(s);
         SDVariable log1mS = sd.math().log(s.rsub(1.0));
-        SDVariable logDet = logS.add(log1mS).sum(1, 2, 3).rsub(constantLogDet);
-        return new Transformed(logS.sub(log1mS), logDet);
+        SDVariable perElement = logS.add(log1mS);
+        SDVariable logDet = perElement.sum(1, 2, 3).rsub(constantLogDet);
+        return new Logit(new Transformed(logS.sub(log1mS), logDet), perElement);
     }
 
     @Override

@@ -47,14 +47,31 @@ public final class MultiScaleFlow {
     }
 
     public Encoding encode(SDVariable x, SDVariable condition) {
+        return encode(x, condition, false);
+    }
+
+    /**
+     * @param traceShares whether the levels are built with {@link FlowLayer#forwardTraced}, so that the
+     *                    log-det is also split over the dimensions (a mask sees the shares at its input):
+     *                    the same density, with the extra ops the likelihood-contribution policy reads
+     */
+    public Encoding encode(SDVariable x, SDVariable condition, boolean traceShares) {
         SDVariable h = x;
+        SDVariable shares = traceShares ? x.getSameDiff().zerosLike(x) : null;
         SDVariable logDet = null;
         SDVariable logProb = null;
         List<SDVariable> latents = new ArrayList<>();
         List<SDVariable> standardised = new ArrayList<>();
         List<SDVariable> levelLogDets = new ArrayList<>();
         for (Level level : levels) {
-            Transformed t = level.layers().forward(h, condition);
+            Transformed t;
+            if (traceShares) {
+                Traced traced = level.layers().forwardTraced(h, shares, condition);
+                t = traced.out();
+                shares = traced.shares();
+            } else {
+                t = level.layers().forward(h, condition);
+            }
             h = t.value();
             levelLogDets.add(t.logDet());
             logDet = logDet == null ? t.logDet() : logDet.add(t.logDet());
@@ -64,6 +81,7 @@ public final class MultiScaleFlow {
                 latents.add(split.latent());
                 standardised.add(split.standardised());
                 h = split.kept();
+                shares = traceShares ? level.factorOut().get().keptPart(shares) : null;
             }
         }
         DiagonalGaussian prior = top.given(condition);

@@ -29,12 +29,22 @@ public final class Squeeze implements FlowLayer {
 
     @Override
     public Transformed forward(SDVariable x, SDVariable condition) {
+        return new Transformed(squeeze(x), g.zeroLogDet(x));
+    }
+
+    /** The shares move with their dimensions. */
+    @Override
+    public Traced forwardTraced(SDVariable x, SDVariable shares, SDVariable condition) {
+        return new Traced(forward(x, condition), squeeze(shares));
+    }
+
+    private SDVariable squeeze(SDVariable x) {
         int c = input.channels();
         int h = input.height();
         int w = input.width();
         SDVariable blocks = sd.reshape(x, -1, c, h / 2, 2, w / 2, 2);
         SDVariable moved = sd.permute(blocks, 0, 1, 3, 5, 2, 4);
-        return new Transformed(sd.reshape(moved, -1, 4L * c, h / 2, w / 2), g.zeroLogDet(x));
+        return sd.reshape(moved, -1, 4L * c, h / 2, w / 2);
     }
 
     @Override

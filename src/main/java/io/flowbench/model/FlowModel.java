@@ -74,7 +74,8 @@ public final class FlowModel {
         List<FactorOutMask> masks = new ArrayList<>();
         MultiScaleFlow flow = assemble(graph, spec, seed, masks);
 
-        MultiScaleFlow.Encoding enc = flow.encode(x, label);
+        boolean traceShares = spec.factorOutPolicy().kind() == FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION;
+        MultiScaleFlow.Encoding enc = flow.encode(x, label, traceShares);
         enc.logProb().rename(LOG_PROB);
         enc.logDet().rename(LOG_DET);
         double nats2bits = 1.0 / (spec.dimensions() * Math.log(2));
@@ -336,9 +337,9 @@ public final class FlowModel {
     }
 
     /** Per dimension of split point i, its likelihood contribution so far (the likelihood-contribution policy). */
-    double[] factorOutContributions(int i) {
+    LikelihoodContribution.Contribution factorOutContribution(int i) {
         return contribution.orElseThrow(() -> new IllegalStateException("the factor-out policy is not likelihood-contribution"))
-                .contributions(i);
+                .contribution(i);
     }
 
     /**

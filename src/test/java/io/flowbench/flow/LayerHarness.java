@@ -4,6 +4,8 @@ import io.flowbench.verify.NumericalJacobian;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import org.apache.commons.math3.linear.RealMatrix;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -18,6 +20,7 @@ final class LayerHarness {
     final LatentShape shape;
     final int numClasses;
     private final SDVariable condition;
+    private final FlowLayer layer;
 
     LayerHarness(DataType dtype, LatentShape shape, int numClasses, BiFunction<FlowGraph, LatentShape, FlowLayer> make) {
         this.graph = new FlowGraph(sd, dtype, 7);
@@ -25,13 +28,26 @@ final class LayerHarness {
         this.numClasses = numClasses;
         SDVariable x = sd.placeHolder("x", dtype, shape.batchShape());
         this.condition = numClasses > 0 ? sd.placeHolder("label", dtype, -1, numClasses) : null;
-        FlowLayer layer = make.apply(graph, shape);
+        this.layer = make.apply(graph, shape);
         Transformed fwd = layer.forward(x, condition);
         fwd.value().rename("y");
         fwd.logDet().rename("logdet");
         Transformed inv = layer.inverse(fwd.value(), condition);
         inv.value().rename("x_back");
         inv.logDet().rename("inverse_logdet");
+    }
+
+    /**
+     * Adds the layer's {@link FlowLayer#forwardTraced} on x and upstream shares fed as "shares":
+     * outputs "y_traced", "logdet_traced" and "shares_out".
+     */
+    LayerHarness traced() {
+        SDVariable shares = sd.placeHolder("shares", graph.dtype(), shape.batchShape());
+        Traced t = layer.forwardTraced(sd.getVariable("x"), shares, condition);
+        t.out().value().rename("y_traced");
+        t.out().logDet().rename("logdet_traced");
+        t.shares().rename("shares_out");
+        return this;
     }
 
     /** Moves every parameter away from its initial value (zero-initialised nets start as the identity). */
@@ -75,13 +91,23 @@ final class LayerHarness {
 
     /** log|det| of the finite-difference Jacobian at x [1, C, H, W] (same label for every perturbed copy). */
     double numericLogDet(INDArray x) {
-        return NumericalJacobian.logAbsDet(batch -> {
+        return NumericalJacobian.logAbsDet(flatForward(x), x, 1e-5);
+    }
+
+    /** The finite-difference Jacobian at x [1, C, H, W], D x D in flat order. */
+    RealMatrix numericJacobian(INDArray x) {
+        return NumericalJacobian.jacobian(flatForward(x), x, 1e-5);
+    }
+
+    /** Batches [B, C, H, W] to flat outputs [B, D], every copy with x's label. */
+    private UnaryOperator<INDArray> flatForward(INDArray x) {
+        return batch -> {
             Map<String, INDArray> in = feed(batch);
             if (numClasses > 0) {
                 in.put("label", Nd4j.repeat(feed(x).get("label"), (int) batch.size(0)).reshape(batch.size(0), numClasses));
             }
             INDArray y = sd.output(in, "y").get("y");
             return y.reshape(y.size(0), y.length() / y.size(0));
-        }, x, 1e-5);
+        };
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.flow.DynamicLinear;
 import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.FactorOutPolicy.Kind;
 import io.flowbench.flow.FactorOutPolicy.Order;
@@ -32,7 +33,11 @@ class LikelihoodContributionTest {
     private static final int WARMUP = 4;
 
     private static ModelSpec spec(Order order) {
-        return new ModelSpec(IMAGE, 2, 1, 8, 8, 0, true, false, new StepSpec.Glow(false), true, Preprocessing.NONE,
+        return spec(new StepSpec.Glow(false), Preprocessing.NONE, order);
+    }
+
+    private static ModelSpec spec(StepSpec step, Preprocessing preprocessing, Order order) {
+        return new ModelSpec(IMAGE, 2, 1, 8, 8, 0, true, false, step, true, preprocessing,
                 new FactorOutPolicy(Kind.LIKELIHOOD_CONTRIBUTION, order, WARMUP));
     }
 
@@ -52,8 +57,11 @@ class LikelihoodContributionTest {
         return x;
     }
 
-    /** At level 0's squeezed shape [4, 4, 4], flat dimension (c, h, w) comes from image columns 2w and 2w + 1. */
-    private static boolean constant(int dimension) {
+    /**
+     * Whether a dimension comes from the image's left half (the constant one in {@link #batch}): at
+     * level 0's squeezed shape [4, 4, 4], flat dimension (c, h, w) comes from image columns 2w and 2w + 1.
+     */
+    private static boolean leftHalf(int dimension) {
         return dimension % 4 < 2;
     }
 
@@ -68,11 +76,11 @@ class LikelihoodContributionTest {
         assertArrayEquals(before, model.factorOutMasks().get(0).mask(), "the mask stays channels' during the warm-up");
         trainer.step(batch(WARMUP), null);
 
-        double[] c = model.factorOutContributions(0);
+        double[] c = model.factorOutContribution(0).total();
         double lowestConstant = Double.POSITIVE_INFINITY;
         double highestStructured = Double.NEGATIVE_INFINITY;
         for (int d = 0; d < c.length; d++) {
-            if (constant(d)) {
+            if (leftHalf(d)) {
                 lowestConstant = Math.min(lowestConstant, c[d]);
             } else {
                 highestStructured = Math.max(highestStructured, c[d]);
@@ -82,7 +90,7 @@ class LikelihoodContributionTest {
                 + "structured one: " + lowestConstant + " vs " + highestStructured);
         boolean[] fixed = model.factorOutMasks().get(0).mask();
         for (int d = 0; d < fixed.length; d++) {
-            assertEquals(constant(d), fixed[d], "highest: the constant dimensions leave first (dimension " + d + ")");
+            assertEquals(leftHalf(d), fixed[d], "highest: the constant dimensions leave first (dimension " + d + ")");
         }
 
         trainer.step(batch(WARMUP + 1), null);
@@ -101,7 +109,7 @@ class LikelihoodContributionTest {
         }
         boolean[] fixed = model.factorOutMasks().get(0).mask();
         for (int d = 0; d < fixed.length; d++) {
-            assertEquals(!constant(d), fixed[d], "lowest: dimension " + d);
+            assertEquals(!leftHalf(d), fixed[d], "lowest: dimension " + d);
         }
     }
 
@@ -130,7 +138,7 @@ class LikelihoodContributionTest {
         assertFalse(Arrays.equals(mask, FactorOutPolicy.CHANNELS.initialMask(new LatentShape(4, 4, 4), 1, 0)),
                 "the warm-up changed the mask");
         assertArrayEquals(mask, resumed.factorOutMasks().get(0).mask(), "resumed mid-warm-up: same mask");
-        assertArrayEquals(straight.factorOutContributions(0), resumed.factorOutContributions(0), 1e-9,
+        assertArrayEquals(straight.factorOutContribution(0).total(), resumed.factorOutContribution(0).total(), 1e-9,
                 "the accumulated contributions travel in the checkpoint");
 
         Path after = dir.resolve("after.zip");
@@ -138,5 +146,62 @@ class LikelihoodContributionTest {
         FlowModel reloaded = FlowModel.build(spec(Order.HIGHEST), DataType.FLOAT, 1);
         Checkpoint.open(after).restoreInto(new FlowTrainer(reloaded, new AdaMax(1e-3)), null);
         assertArrayEquals(mask, reloaded.factorOutMasks().get(0).mask(), "resumed after the warm-up: the fixed mask");
+    }
+
+    /** The log-det shares at the split point account for the whole log-det upstream of it, per example. */
+    @Test
+    void sharesAtTheSplitPointSumToTheLogDetUpstream() {
+        StepSpec dlf = new StepSpec.Dlf(new DynamicLinear.Options(2, DynamicLinear.Form.NON_INVERSE,
+                DynamicLinear.Partition.EQUAL, DynamicLinear.FirstPart.LEARNED, 1, 0));
+        for (StepSpec step : new StepSpec[] {new StepSpec.Glow(false), dlf}) {
+            FlowModel model = FlowModel.build(spec(step, Preprocessing.logit(1e-6), Order.HIGHEST), DataType.DOUBLE, 1);
+            INDArray x = batch(1).castTo(DataType.DOUBLE);
+            model.initialise(x, null);
+            FlowTrainer trainer = new FlowTrainer(model, new AdaMax(1e-2));
+            trainer.step(x, null);
+            String shares = model.factorOutMasks().get(0).inputShares().name();
+            Map<String, INDArray> out = model.graph().output(model.inputs(batch(2), null), shares, FlowModel.levelLogDetName(0));
+            INDArray perExample = out.get(shares).reshape(16, -1).sum(1);
+            INDArray logDet = out.get(FlowModel.levelLogDetName(0));
+            for (int n = 0; n < 16; n++) {
+                assertEquals(logDet.getDouble(n), perExample.getDouble(n), 1e-9 * Math.abs(logDet.getDouble(n)),
+                        step.kind() + ", example " + n);
+            }
+        }
+    }
+
+    /**
+     * Left half of the image mid-range (0.5 +- 0.02 after the shift to [0, 1)), right half four times
+     * narrower but near 0 (0.015 to 0.025), where the logit pre-processing stretches values about 13
+     * times more. At the split point the right half is the wider, so the fitted Gaussians alone rank
+     * the left half higher; its larger log-det share puts the right half first, as the data-space
+     * densities (the right half is the narrower) say it should be.
+     */
+    @Test
+    void theLogDetShareRanksDimensionsByTheirDensityInDataSpace() {
+        FlowModel model = FlowModel.build(spec(new StepSpec.Glow(false), Preprocessing.logit(1e-6), Order.HIGHEST),
+                DataType.FLOAT, 1);
+        FlowTrainer trainer = new FlowTrainer(model, new AdaMax(1e-3));
+        for (int step = 1; step <= WARMUP; step++) {
+            SplittableRandom rng = new SplittableRandom(200 + step);
+            INDArray x = Nd4j.zeros(DataType.FLOAT, 16, 1, 8, 8);
+            for (long i = 0; i < x.length(); i++) {
+                boolean left = i % 8 < 4;
+                x.putScalar(i, left ? rng.nextDouble(-0.02, 0.02) : rng.nextDouble(0.015, 0.025) - 0.5);
+            }
+            trainer.step(x, null);
+        }
+        LikelihoodContribution.Contribution c = model.factorOutContribution(0);
+        double[] total = c.total();
+        boolean[] mask = model.factorOutMasks().get(0).mask();
+        for (int d = 0; d < total.length; d++) {
+            for (int e = 0; e < total.length; e++) {
+                if (leftHalf(d) && !leftHalf(e)) {
+                    assertTrue(c.density()[d] > c.density()[e], "fitted Gaussians alone: left " + d + " above right " + e);
+                    assertTrue(total[e] > total[d], "with the shares: right " + e + " above left " + d);
+                }
+            }
+            assertEquals(!leftHalf(d), mask[d], "the right half leaves first (dimension " + d + ")");
+        }
     }
 }
