@@ -1,6 +1,7 @@
 package io.flowbench.bench;
 
 import io.flowbench.flow.Flops;
+import io.flowbench.flow.GridPermutation;
 import io.flowbench.flow.MultiScaleLayout;
 import io.flowbench.flow.SplitPrior;
 import io.flowbench.flow.TopPrior;
@@ -18,7 +19,8 @@ import java.util.Map;
  * <p>The count walks the model's {@link MultiScaleLayout} and lets each part count itself: every
  * step (its family's {@link io.flowbench.model.StepSpec#countFlops}: for Glow and DLF the invertible
  * 1x1 convolution, whose weight W = P (L U) costs two C x C products per batch, and the step's
- * networks, conv3x3 -> conv1x1 -> conv3x3), each factor-out's prior, and the top prior's class term.
+ * networks, conv3x3 -> conv1x1 -> conv3x3), a factor-out policy's mask (three batched permutation
+ * products, see {@link GridPermutation}), each factor-out's prior, and the top prior's class term.
  *
  * <p>Sampling runs the same convolutions backwards, so it is counted as one forward pass. Training is
  * counted as 3 forward passes: backpropagation through a convolution or product computes the gradient
@@ -33,6 +35,9 @@ public record FlopCount(Map<String, Double> perImage, double perBatch) {
         for (MultiScaleLayout.Level level : layout.levels()) {
             for (int k = 0; k < spec.depth(); k++) {
                 spec.step().countFlops(flops, level.steps(), spec);
+            }
+            if (spec.factorOutPolicy().permutes() && level.factorOut().isPresent()) {
+                GridPermutation.countFlops(flops, level.steps().size());
             }
             level.factorOut().ifPresent(f ->
                     SplitPrior.countFlops(flops, f.kept().channels(), f.factored().channels(), level.steps()));

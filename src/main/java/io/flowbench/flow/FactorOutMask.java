@@ -1,8 +1,8 @@
 package io.flowbench.flow;
 
+import java.util.Arrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -11,16 +11,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * D = C*H*W dimensions that puts the dimensions the mask keeps
  * first and the factored ones last, each group in ascending flat order, so that the following
  * {@link FactorOut} (which keeps the first C/2 channels) factors out exactly the masked ones.
- * Volume-preserving: log-det 0. The permutation is a product with a D x D permutation matrix (its
- * transpose inverts it), not a gather: in ND4J 1.0.0-M2.1 gather's backward pass fails under the
- * training session's array cache. The matrix is a graph constant, so checkpoints carry it; {@link #fix}
- * replaces it in place (the likelihood-contribution policy's warm-up).
+ * Volume-preserving: log-det 0. The permutation is applied as three batched products with small
+ * permutation matrices ({@link GridPermutation}: about 3 D^1.5 entries instead of one D x D matrix's
+ * D^2), not as a gather: in ND4J 1.0.0-M2.1 gather's backward pass fails under the training
+ * session's array cache. The matrices and the order they encode are graph constants, so checkpoints
+ * carry them; {@link #fix} replaces them in place (the likelihood-contribution policy's warm-up).
  */
 public final class FactorOutMask implements FlowLayer {
     private final FlowGraph g;
     private final SameDiff sd;
     private final LatentShape shape;
-    private final SDVariable matrix;
+    private final SDVariable order;
+    private final SDVariable withinRows;
+    private final SDVariable withinColumns;
+    private final SDVariable intoPlace;
+    private final int rows;
+    private final int columns;
     private SDVariable input;
     private SDVariable inputShares;
 
@@ -32,20 +38,32 @@ public final class FactorOutMask implements FlowLayer {
         this.g = g;
         this.sd = g.sd();
         this.shape = shape;
-        this.matrix = g.constant(name + "/permutation", matrix(permutation(factored, shape)));
+        int[] permutation = permutation(factored, shape);
+        GridPermutation grid = GridPermutation.of(permutation);
+        this.rows = grid.rows();
+        this.columns = grid.columns();
+        this.order = sd.constant(name + "/order", orderArray(permutation));
+        this.withinRows = g.constant(name + "/within-rows", grid.withinRows());
+        this.withinColumns = g.constant(name + "/within-columns", grid.withinColumns());
+        this.intoPlace = g.constant(name + "/into-place", grid.intoPlace());
     }
 
     /** Replaces the mask (same shape); the graph's next execution uses the new permutation. */
     public void fix(boolean[] factored) {
-        matrix.getArr().assign(matrix(permutation(factored, shape)));
+        int[] permutation = permutation(factored, shape);
+        GridPermutation grid = GridPermutation.of(permutation);
+        order.getArr().assign(orderArray(permutation));
+        withinRows.getArr().assign(grid.withinRows());
+        withinColumns.getArr().assign(grid.withinColumns());
+        intoPlace.getArr().assign(grid.intoPlace());
     }
 
     /** The current mask: per flat dimension, whether it is factored out. */
     public boolean[] mask() {
-        long[] order = matrix.getArr().argMax(0).toLongVector();
-        boolean[] factored = new boolean[order.length];
-        for (int i = order.length / 2; i < order.length; i++) {
-            factored[Math.toIntExact(order[i])] = true;
+        long[] sources = order.getArr().toLongVector();
+        boolean[] factored = new boolean[sources.length];
+        for (int i = sources.length / 2; i < sources.length; i++) {
+            factored[Math.toIntExact(sources[i])] = true;
         }
         return factored;
     }
@@ -88,11 +106,19 @@ public final class FactorOutMask implements FlowLayer {
         return new Transformed(permute(y, true), g.zeroLogDet(y));
     }
 
-    /** x [N, C, H, W] flattened to [N, D] times the matrix (its transpose for the inverse). */
+    /**
+     * x [N, C, H, W] as a [rows, columns] grid per example, permuted within its rows, its columns and
+     * its rows again (batched products over the grid's lines); the inverse undoes the stages in
+     * reverse order with the transposed matrices.
+     */
     private SDVariable permute(SDVariable x, boolean inverse) {
-        SDVariable flat = sd.reshape(x, -1, shape.size());
-        SDVariable out = sd.mmul(flat, matrix, false, inverse, false);
-        return sd.reshape(out, -1, shape.channels(), shape.height(), shape.width());
+        SDVariable byRow = sd.permute(sd.reshape(x, -1, rows, columns), 1, 0, 2);     // [rows, N, columns]
+        byRow = sd.mmul(byRow, inverse ? intoPlace : withinRows, false, inverse, false);
+        SDVariable byColumn = sd.permute(byRow, 2, 1, 0);                             // [columns, N, rows]
+        byColumn = sd.mmul(byColumn, withinColumns, false, inverse, false);
+        byRow = sd.permute(byColumn, 2, 1, 0);
+        byRow = sd.mmul(byRow, inverse ? withinRows : intoPlace, false, inverse, false);
+        return sd.reshape(sd.permute(byRow, 1, 0, 2), -1, shape.channels(), shape.height(), shape.width());
     }
 
     /** Kept dimensions first, then the factored ones, each in ascending order; fails unless half are factored. */
@@ -118,12 +144,8 @@ public final class FactorOutMask implements FlowLayer {
         return order;
     }
 
-    /** P with P[order[j], j] = 1: output dimension j is input dimension order[j]. */
-    private static INDArray matrix(int[] order) {
-        INDArray p = Nd4j.zeros(DataType.DOUBLE, order.length, order.length);
-        for (int j = 0; j < order.length; j++) {
-            p.putScalar(order[j], j, 1.0);
-        }
-        return p;
+    /** The permutation's sources in output order, as a double vector (a graph constant). */
+    private static INDArray orderArray(int[] permutation) {
+        return Nd4j.createFromArray(Arrays.stream(permutation).asDoubleStream().toArray());
     }
 }

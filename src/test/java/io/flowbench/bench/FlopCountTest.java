@@ -3,8 +3,10 @@ package io.flowbench.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flowbench.flow.DynamicLinear;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.model.ModelSpec;
+import io.flowbench.model.Preprocessing;
 import io.flowbench.model.StepSpec;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +62,16 @@ class FlopCountTest {
         FlopCount conditional = FlopCount.of(spec(dlf(2), 3));
         assertEquals(2 * 3 * (4 + 8 + 4 + 8 + 16), conditional.perImage().get("class linear"));
         assertEquals(plain.forwardPerImage() + 240, conditional.forwardPerImage());
+    }
+
+    @Test
+    void aFactorOutMaskAddsItsThreeBatchedPermutationProducts() {
+        // Level 0's mask on [4, 2, 2]: D = 16 on a 4 x 4 grid; each element meets a row of three
+        // 4-long matrices: 2*16*(4 + 4 + 4) = 384. Level 1 (the top) has no factor-out, so no mask.
+        ModelSpec checkerboard = new ModelSpec(INPUT, 2, 1, 8, 8, 0, true, false, new StepSpec.Glow(false), true,
+                Preprocessing.NONE, new FactorOutPolicy(FactorOutPolicy.Kind.CHECKERBOARD, FactorOutPolicy.Order.HIGHEST, 0));
+        FlopCount f = FlopCount.of(checkerboard);
+        assertEquals(384, f.perImage().get("factor-out mask"));
+        assertEquals(FlopCount.of(spec(new StepSpec.Glow(false), 0)).forwardPerImage() + 384, f.forwardPerImage());
     }
 }
