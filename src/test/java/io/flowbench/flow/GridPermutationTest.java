@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,17 +41,10 @@ class GridPermutationTest {
         return out;
     }
 
+    /** A random permutation of 0..d-1: the indices sorted by seeded random keys. */
     private static int[] shuffled(int d, long seed) {
-        int[] order = new int[d];
-        Arrays.setAll(order, i -> i);
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = d - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        double[] key = new SplittableRandom(seed).doubles(d).toArray();
+        return IntStream.range(0, d).boxed().sorted(Comparator.comparingDouble(i -> key[i])).mapToInt(i -> i).toArray();
     }
 
     @Test
