@@ -32,7 +32,7 @@ public final class Benchmark {
         try (MemoryMeter meter = new MemoryMeter()) {
             long t0 = System.nanoTime();
             FlowModel model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
-            FlowTrainer trainer = new FlowTrainer(model, s.updater());
+            FlowTrainer trainer = s.trainer(model);
             double buildSeconds = seconds(t0);
 
             List<INDArray> inputs = new ArrayList<>();

@@ -5,14 +5,17 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +25,9 @@ import java.util.regex.Pattern;
  * of each variant (the experiment's model block with the variant's overrides).
  */
 public record Experiment(String name, Config data, List<Variant> variants, List<Long> seeds, Config resolved) {
+
+    /** Reference block of each model kind's training defaults ({@code training-defaults.<kind>}). */
+    static final String TRAINING_DEFAULTS = "training-defaults";
 
     /** {@code --set PATH=VALUE} (or HOCON's {@code PATH:VALUE} and {@code PATH { ... }}), the value not empty. */
     private static final Pattern OVERRIDE = Pattern.compile("\\s*[^=:{}\\s]+\\s*([=:]\\s*\\S.*|\\{.*})\\s*", Pattern.DOTALL);
@@ -57,19 +63,24 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
                         .setOriginDescription("--set " + override)).withFallback(user);
             }
             Config reference = ConfigFactory.parseResources(Experiment.class.getClassLoader(), "reference.conf");
+            if (user.hasPathOrNull(TRAINING_DEFAULTS)) {
+                throw new ConfigError(user.getValue(TRAINING_DEFAULTS).origin().description(), TRAINING_DEFAULTS,
+                        "are a model kind's built-in defaults, not set by experiments; set experiment.training.KEY"
+                                + " or a variant's training.KEY instead");
+            }
             KnownKeys.check(user, reference);
+            Config experimentFile = user;
             Config resolved = user.withFallback(reference).resolve();
             Config exp = resolved.getConfig("experiment");
             KnownKeys.checkTypes(exp.withoutPath("variants"), reference.getConfig("experiment").withoutPath("variants"),
                     "experiment.");
             NumericKeys.check(exp, "", "experiment.");
             Config baseModel = exp.getConfig("model");
-            Config baseTraining = exp.getConfig("training");
+            Map<String, Config> baseTraining = new HashMap<>();
             List<Variant> variants = new ArrayList<>();
             Set<String> names = new HashSet<>();
             for (Config v : exp.getConfigList("variants")) {
                 Config model = v.hasPath("model") ? v.getConfig("model").withFallback(baseModel) : baseModel;
-                Config training = v.hasPath("training") ? v.getConfig("training").withFallback(baseTraining) : baseTraining;
                 String name = v.getString("name");
                 String where = v.getValue("name").origin().description();
                 if (name.isBlank()) {
@@ -81,6 +92,9 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
                 }
                 String label = "variant " + name + ": ";
                 KnownKeys.checkTypes(model, reference.getConfig("experiment.model"), label + "model.");
+                Config kindTraining = baseTraining.computeIfAbsent(model.getString("kind"),
+                        kind -> trainingOfKind(kind, experimentFile, reference, resolved));
+                Config training = v.hasPath("training") ? v.getConfig("training").withFallback(kindTraining) : kindTraining;
                 KnownKeys.checkTypes(training, reference.getConfig("experiment.training"), label + "training.");
                 NumericKeys.check(model, "model.", label);
                 NumericKeys.check(training, "training.", label);
@@ -95,6 +109,20 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The experiment's training block for variants of model kind {@code kind}: the kind's
+     * {@code training-defaults} block of the reference, if it has one, in place of the reference's
+     * training defaults, under every key the experiment sets (resolved again so substitutions see it).
+     */
+    static Config trainingOfKind(String kind, Config user, Config reference, Config resolved) {
+        String path = ConfigUtil.joinPath(TRAINING_DEFAULTS, kind);
+        if (!reference.hasPath(path)) {
+            return resolved.getConfig("experiment.training");
+        }
+        Config defaults = reference.getConfig(path).atPath("experiment.training");
+        return user.withFallback(defaults).withFallback(reference).resolve().getConfig("experiment.training");
     }
 
     /** {@code seeds}: a non-empty list of distinct whole numbers. */

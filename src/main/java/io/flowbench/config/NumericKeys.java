@@ -61,7 +61,10 @@ final class NumericKeys {
         range("training.lr-decay", Kind.REAL, 0, true, 1, false, "1: no decay");
         real("training.lr-decay-steps", 0, true);
         real("training.lr-min", 0, false);
+        range("training.adam-beta1", Kind.REAL, 0, false, 1, true, "");
+        range("training.adam-beta2", Kind.REAL, 0, false, 1, true, "");
         wholeInt("training.warmup-steps", 0, "");
+        range("training.grad-clip-norm", Kind.REAL, 0, false, Double.MAX_VALUE, false, "0: no clipping");
         range("training.ema-decay", Kind.REAL, 0, false, 1, true, "0: no averaging");
         real("training.invconv-l2", 0, false);
         wholeInt("training.log-every-steps", 1, "");

@@ -54,6 +54,7 @@ public final class ExperimentPlanner {
             // batch order and dequantization noise.
             DataConfigs.Resolved resolved = dataConfigs.resolve(experiment.data(), variant.model());
             checkWarmupFits(resolved.model().factorOutPolicy(), settings, variant.model());
+            checkLrWarmupFits(settings, variant);
             for (long seed : experiment.seeds()) {
                 Config runConfig = ConfigFactory.empty()
                         .withValue("variant", ConfigValueFactory.fromAnyRef(variant.name()))
@@ -68,6 +69,17 @@ public final class ExperimentPlanner {
             }
         }
         return new ExperimentPlan(experiment, trackingUri, List.copyOf(runs));
+    }
+
+    /** A learning-rate warm-up longer than a step budget would never reach training.lr. */
+    private static void checkLrWarmupFits(RunSettings settings, Experiment.Variant variant) {
+        String key = "warmup-steps";
+        if (settings.steps() > 0 && settings.warmupSteps() > settings.steps()) {
+            throw new ConfigError(variant.training().getValue(key).origin().description(),
+                    "variant " + variant.name() + ": training." + key, settings.warmupSteps() + " warm-up steps is"
+                            + " longer than the run (training.steps = " + settings.steps() + "), so the learning rate"
+                            + " would never reach training.lr; lower training.warmup-steps or raise training.steps");
+        }
     }
 
     /** A likelihood-contribution warm-up must end within a step budget, or the mask would never be fixed. */

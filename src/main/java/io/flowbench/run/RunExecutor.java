@@ -164,7 +164,7 @@ public final class RunExecutor {
         RunSettings s = plan.settings();
         DatasetSplits splits = datasets.load(plan.data());
         FlowModel model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
-        FlowTrainer trainer = new FlowTrainer(model, s.updater(), s.invConvL2());
+        FlowTrainer trainer = s.trainer(model);
         return new Training(splits, model, trainer, s.emaDecay() > 0 ? new PolyakAverage(model, s.emaDecay()) : null);
     }
 
@@ -225,7 +225,7 @@ public final class RunExecutor {
         FlowTrainer trainer = training.trainer();
         TrainingListeners listeners = new TrainingListeners();
         EvaluationSchedule evaluations = new EvaluationSchedule(s, training, metrics, listeners);
-        listeners.add(new TrainingMetricsLog(metrics, s))
+        listeners.add(new TrainingMetricsLog(metrics, s, trainer))
                 .add(new ProgressReport(progress, run.name(), s))
                 .add(evaluations)
                 .add(new EvaluationMetricsLog(metrics, window, s.batchSize()))

@@ -20,6 +20,11 @@ public final class RunKeys {
         /** Mean training loss in bits/dim over a logging window. */
         public static final String TRAIN_BPD = "train_bpd";
         public static final String LR = "lr";
+        /**
+         * Global L2 norm of all parameter gradients at the logged step, before gradient-norm clipping
+         * (training.grad-clip-norm): a clipped step logs a norm above the clip.
+         */
+        public static final String GRAD_NORM = "grad_norm";
         /** Training throughput over a logging window. */
         public static final String IMAGES_PER_SEC = "images_per_sec";
         /** Optimisation time so far (evaluations excluded); logged with every window and evaluation (one point per step). */
@@ -89,7 +94,8 @@ public final class RunKeys {
          * those runs did: the report reads a run that lacks one with that default.
          */
         public static final List<String> ADDED_WITH_PAST_DEFAULT = List.of("model.factor-out-policy",
-                "model.factor-out-order", "model.factor-out-warmup-steps");
+                "model.factor-out-order", "model.factor-out-warmup-steps", "training.adam-beta1", "training.adam-beta2",
+                "training.grad-clip-norm");
         /** A fixed factor-out mask of level l, {@code factor-out-mask.level<l>}: its SHA-256 (docs/factor-out.md). */
         public static final String FACTOR_OUT_MASK = "factor-out-mask.level";
 

@@ -3,6 +3,7 @@ package io.flowbench.train;
 import io.flowbench.model.FlowModel;
 import io.flowbench.samediff.GradientFunction;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * Runs optimisation steps of a flow model on batches of dequantized images, minimising mean
  * bits/dim. The loss and every gradient come from one graph execution and are checked for NaN/Inf
  * before any parameter changes, so a bad step never corrupts the model; the updaters (and so their
- * state) are ours rather than hidden inside SameDiff's fit.
+ * state) are ours rather than hidden inside SameDiff's fit. Optionally the gradients are clipped to a
+ * global L2 norm before the update.
  */
 public final class FlowTrainer {
     private final FlowModel model;
@@ -28,17 +30,26 @@ public final class FlowTrainer {
     /** Parameter name to the name of its gradient variable in the gradient function. */
     private final Map<String, String> gradientNames = new LinkedHashMap<>();
     private final String[] outputNames;
+    private final double clipNorm;
     private long steps;
+    private double gradientNorm = Double.NaN;
 
     public FlowTrainer(FlowModel model, IUpdater updaterConfig) {
-        this(model, updaterConfig, 0);
+        this(model, updaterConfig, 0, 0);
     }
 
-    /** @param invConvL2 coefficient of the L2 penalty on the 1x1 convolutions' weights (0: none) */
-    public FlowTrainer(FlowModel model, IUpdater updaterConfig, double invConvL2) {
+    /**
+     * @param invConvL2 coefficient of the L2 penalty on the 1x1 convolutions' weights (0: none)
+     * @param clipNorm  the global gradient norm above which gradients are scaled down to it (0: no clipping)
+     */
+    public FlowTrainer(FlowModel model, IUpdater updaterConfig, double invConvL2, double clipNorm) {
+        if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
+            throw new IllegalArgumentException("gradient clipping norm must be finite and >= 0, got " + clipNorm);
+        }
         model.addL2Penalty(invConvL2);
         this.model = model;
         this.updaterConfig = updaterConfig;
+        this.clipNorm = clipNorm;
         SameDiff sd = model.graph();
         GradientFunction.create(sd);
         for (SDVariable v : sd.variables()) {
@@ -67,6 +78,21 @@ public final class FlowTrainer {
 
     public long steps() {
         return steps;
+    }
+
+    /** The global L2 norm of the last step's gradients, before any clipping (NaN before the first step). */
+    public double gradientNorm() {
+        return gradientNorm;
+    }
+
+    /** The L2 norm of all {@code gradients} taken as one vector, accumulated in double. */
+    static double globalNorm(Collection<INDArray> gradients) {
+        double sumOfSquares = 0;
+        for (INDArray g : gradients) {
+            double norm = g.norm2Number().doubleValue();
+            sumOfSquares += norm * norm;
+        }
+        return Math.sqrt(sumOfSquares);
     }
 
     /** The optimizer's state per parameter (live arrays: copy before keeping). */
@@ -127,6 +153,11 @@ public final class FlowTrainer {
             if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
                 throw new NonFiniteLossException(step, loss, name);
             }
+        }
+        gradientNorm = globalNorm(gradients.values());
+        if (clipNorm > 0 && gradientNorm > clipNorm) {
+            double scale = clipNorm / gradientNorm;
+            gradients.values().forEach(g -> g.muli(scale));
         }
         for (String name : parameters) {
             INDArray g = gradients.get(name);
