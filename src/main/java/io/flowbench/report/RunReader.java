@@ -11,6 +11,7 @@ import io.flowbench.model.ModelSpec;
 import io.flowbench.run.RunKeys.Metric;
 import io.flowbench.run.RunKeys.Param;
 import io.flowbench.run.RunKeys.Tag;
+import io.flowbench.run.PastDefaults;
 import io.flowbench.run.RunKeys;
 import io.flowbench.run.RunSettings;
 import io.flowbench.tracking.MetricPoint;
@@ -35,8 +36,6 @@ import org.apache.commons.math3.stat.descriptive.rank.Median;
 final class RunReader {
     /** The configuration keys every run logs: those of reference.conf's blocks that are read back. */
     private static final List<String> CONFIG_KEYS = configKeys();
-    /** What a run recorded before a key of {@link Param#ADDED_WITH_PAST_DEFAULT} existed did. */
-    private static final Config PAST_DEFAULTS = pastDefaults();
 
     private final TrackingStore store;
     private final ModelConfigs models;
@@ -113,7 +112,7 @@ final class RunReader {
         int classes = (int) number(r, Param.TRAIN_CLASSES, required(r, "param", Param.TRAIN_CLASSES, params,
                 "for a class-conditional model"));
         try {
-            Config c = ConfigFactory.parseMap(config, "params").withFallback(PAST_DEFAULTS);
+            Config c = ConfigFactory.parseMap(config, "params").withFallback(PastDefaults.config());
             ModelSpec spec = models.toSpec(c.getConfig("model"), input, classes);
             return new RunInputs(required(r, "param", Param.DATASET, params, "to name the dataset"),
                     (int) number(r, Param.SUBSET, required(r, "param", Param.SUBSET, params, "to compare with papers")),
@@ -156,15 +155,6 @@ final class RunReader {
 
     private static Config referenceConf() {
         return ConfigFactory.parseResources(RunReader.class.getClassLoader(), "reference.conf").getConfig("experiment");
-    }
-
-    private static Config pastDefaults() {
-        Config reference = referenceConf();
-        Config defaults = ConfigFactory.empty();
-        for (String key : Param.ADDED_WITH_PAST_DEFAULT) {
-            defaults = defaults.withValue(key, reference.getValue(key));
-        }
-        return defaults;
     }
 
     private static List<String> configKeys() {
