@@ -148,13 +148,16 @@ public final class FlowTrainer {
             throw new NonFiniteLossException(step, loss);
         }
         Map<String, INDArray> gradients = out.gradients();
-        for (String name : parameters) {
-            INDArray g = gradients.get(name);
-            if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
-                throw new NonFiniteLossException(step, loss, name);
+        // A finite norm means every gradient is finite: one reduction per parameter serves both.
+        gradientNorm = globalNorm(gradients.values());
+        if (!Double.isFinite(gradientNorm)) {
+            for (String name : parameters) {
+                INDArray g = gradients.get(name);
+                if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
+                    throw new NonFiniteLossException(step, loss, name);
+                }
             }
         }
-        gradientNorm = globalNorm(gradients.values());
         if (clipNorm > 0 && gradientNorm > clipNorm) {
             double scale = clipNorm / gradientNorm;
             gradients.values().forEach(g -> g.muli(scale));
