@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 public record Experiment(String name, Config data, List<Variant> variants, List<Long> seeds, Config resolved) {
 
     /** Reference block of each model kind's training defaults ({@code training-defaults.<kind>}). */
-    static final String TRAINING_DEFAULTS = "training-defaults";
+    public static final String TRAINING_DEFAULTS = "training-defaults";
 
     /** {@code --set PATH=VALUE} (or HOCON's {@code PATH:VALUE} and {@code PATH { ... }}), the value not empty. */
     private static final Pattern OVERRIDE = Pattern.compile("\\s*[^=:{}\\s]+\\s*([=:]\\s*\\S.*|\\{.*})\\s*", Pattern.DOTALL);
@@ -47,21 +47,13 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
         try {
             Path absolute = file.toAbsolutePath();
             // Absolute, so that includes resolve beside the file whatever the working directory.
-            Config user = ConfigFactory.parseFile(absolute.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
+            Config parsed = ConfigFactory.parseFile(absolute.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
                     .setIncluder(new RequiredIncludes(file.toString())));
-            if (user.entrySet().isEmpty()) {
+            if (parsed.entrySet().isEmpty()) {
                 throw new ConfigError(file + ": the experiment file sets no key, so nothing says what to run; "
                         + "see experiments/quickstart.conf for an example", null);
             }
-            for (String override : overrides) {
-                Matcher m = OVERRIDE.matcher(override);
-                if (!m.matches()) {
-                    throw new ConfigError("--set " + override, "--set", "expected PATH=VALUE with a value, like "
-                            + "--set experiment.training.steps=500");
-                }
-                user = ConfigFactory.parseString(override, ConfigParseOptions.defaults()
-                        .setOriginDescription("--set " + override)).withFallback(user);
-            }
+            Config user = withOverrides(parsed, overrides);
             Config reference = ConfigFactory.parseResources(Experiment.class.getClassLoader(), "reference.conf");
             if (user.hasPathOrNull(TRAINING_DEFAULTS)) {
                 throw new ConfigError(user.getValue(TRAINING_DEFAULTS).origin().description(), TRAINING_DEFAULTS,
@@ -69,7 +61,6 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
                                 + " or a variant's training.KEY instead");
             }
             KnownKeys.check(user, reference);
-            Config experimentFile = user;
             Config resolved = user.withFallback(reference).resolve();
             Config exp = resolved.getConfig("experiment");
             KnownKeys.checkTypes(exp.withoutPath("variants"), reference.getConfig("experiment").withoutPath("variants"),
@@ -93,7 +84,7 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
                 String label = "variant " + name + ": ";
                 KnownKeys.checkTypes(model, reference.getConfig("experiment.model"), label + "model.");
                 Config kindTraining = baseTraining.computeIfAbsent(model.getString("kind"),
-                        kind -> trainingOfKind(kind, experimentFile, reference, resolved));
+                        kind -> trainingOfKind(kind, user, reference, resolved));
                 Config training = v.hasPath("training") ? v.getConfig("training").withFallback(kindTraining) : kindTraining;
                 KnownKeys.checkTypes(training, reference.getConfig("experiment.training"), label + "training.");
                 NumericKeys.check(model, "model.", label);
@@ -109,6 +100,20 @@ public record Experiment(String name, Config data, List<Variant> variants, List<
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage(), e);
         }
+    }
+
+    /** The experiment file with each {@code --set} override applied on top, in order. */
+    private static Config withOverrides(Config user, List<String> overrides) {
+        for (String override : overrides) {
+            Matcher m = OVERRIDE.matcher(override);
+            if (!m.matches()) {
+                throw new ConfigError("--set " + override, "--set", "expected PATH=VALUE with a value, like "
+                        + "--set experiment.training.steps=500");
+            }
+            user = ConfigFactory.parseString(override, ConfigParseOptions.defaults()
+                    .setOriginDescription("--set " + override)).withFallback(user);
+        }
+        return user;
     }
 
     /**

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import io.flowbench.config.Experiment;
 import io.flowbench.util.Sha256;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,10 +64,14 @@ public record Baselines(String experiment, String configSha256, Map<String, Entr
         return "\"" + key.replace("\"", "\\\"") + "\"";
     }
 
-    /** SHA-256 of an experiment's resolved configuration, without where runs are tracked and how they are reported. */
+    /**
+     * SHA-256 of an experiment's resolved configuration, without where runs are tracked and how they are
+     * reported, with the model kinds' training defaults its variants may inherit.
+     */
     public static String configSha256(Config resolvedExperimentFile) {
-        Config exp = resolvedExperimentFile.getConfig("experiment").withoutPath("tracking").withoutPath("report");
-        return Sha256.of(exp.root().render(ConfigRenderOptions.concise()));
+        Config hashed = resolvedExperimentFile.withOnlyPath("experiment").withoutPath("experiment.tracking")
+                .withoutPath("experiment.report").withFallback(resolvedExperimentFile.withOnlyPath(Experiment.TRAINING_DEFAULTS));
+        return Sha256.of(hashed.root().render(ConfigRenderOptions.concise()));
     }
 
     /** A new baselines file with no variants, to be filled by {@link #updated}. */
