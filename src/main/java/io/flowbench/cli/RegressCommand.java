@@ -1,11 +1,14 @@
 package io.flowbench.cli;
 
+import com.google.inject.Injector;
 import io.flowbench.config.Experiment;
 import io.flowbench.config.ModelConfigs;
 import io.flowbench.report.Baselines;
 import io.flowbench.report.ComparisonReport;
 import io.flowbench.report.ExperimentResults;
 import io.flowbench.report.RegressionCheck;
+import io.flowbench.run.ExperimentPlan;
+import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.util.AtomicFiles;
 import java.io.IOException;
@@ -16,19 +19,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code flowbench regress}: runs the CI smoke experiment into a temporary tracking store and compares each
- * variant's final test bits/dim with ci/baselines.conf; exits 1 on a regression beyond tolerance or a failed
- * run. {@code --update} records the new scores in place and prints the difference.
+ * {@code flowbench regress}: trains the CI smoke experiment (through the experiment runner, as {@code run} does)
+ * into a temporary tracking store and compares each variant's final test bits/dim with ci/baselines.conf; exits 1
+ * on a regression beyond tolerance or a failed run. {@code --update} records the new scores in place and prints the difference.
  */
 @Command(name = "regress", mixinStandardHelpOptions = true,
         description = {"Run the CI smoke experiment (in a temporary tracking store, not ./mlruns) and compare each "
                 + "variant's final test bits/dim with the recorded baselines. Exit 1 when a score is worse than "
                 + "expected + tolerance or a run fails; --update records the new scores instead and shows the change."})
 final class RegressCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
 
     @Option(names = "--smoke", paramLabel = "FILE", description = "the smoke experiment (default: ${DEFAULT-VALUE})")
     Path smoke = Path.of("ci/smoke.conf");
@@ -43,7 +51,7 @@ final class RegressCommand implements Callable<Integer> {
     boolean keepRuns;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         Path smokeFile = inRepository(smoke);
         Path baselinesFile = inRepository(baselines);
         Experiment experiment = Experiment.load(smokeFile, List.of());
@@ -58,17 +66,17 @@ final class RegressCommand implements Callable<Integer> {
             System.out.println("regress: note: " + smokeFile + " (or the defaults it inherits) changed since the baselines "
                     + "were recorded; if the scores moved for that reason, re-record them with --update.");
         }
+        Injector base = Injection.base();
+        ExperimentPlan smokePlan = Injection.get(base, ExperimentPlanner.class).plan(experiment);
         Path store = Files.createTempDirectory("flowbench-regress");
         try {
+            // The smoke experiment as planned, tracked in the temporary store instead of its own.
+            ExperimentPlan plan = new ExperimentPlan(smokePlan.experiment(), store.toString(), smokePlan.runs());
             long start = System.nanoTime();
-            int code = FlowbenchCli.run("run", smokeFile.toString(), "--set",
-                    "experiment.tracking.uri=\"" + store.toString().replace("\\", "/") + "\"");
+            ExperimentTraining.train(base, plan, spec.commandLine().getErr(), runner -> runner.run(plan));
             double seconds = (System.nanoTime() - start) / 1e9;
-            if (code == FlowbenchCli.USAGE_ERROR) {
-                return code;
-            }
             ExperimentResults results = ExperimentResults.load(new LocalStore(store),
-                    Injection.get(Injection.base(), ModelConfigs.class), experiment.name(), null);
+                    Injection.get(base, ModelConfigs.class), experiment.name(), null);
             Map<String, RegressionCheck.Measured> measured = RegressionCheck.measured(results);
             List<RegressionCheck.Line> lines = RegressionCheck.check(
                     recorded == null ? Map.of() : recorded.variants(), measured);

@@ -2,19 +2,12 @@ package io.flowbench.cli;
 
 import com.google.inject.Injector;
 import io.flowbench.config.Experiment;
-import io.flowbench.report.ReportingModule;
 import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
-import io.flowbench.run.ExperimentRunner;
-import io.flowbench.run.Progress;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
-import io.flowbench.run.StopRequest;
-import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.RunStatus;
-import io.flowbench.tracking.Tracker;
-import io.flowbench.tracking.TrackingModule;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -58,9 +51,8 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Injector base = Injection.base();
         ExperimentPlan plan = Injection.get(base, ExperimentPlanner.class).plan(Experiment.load(experimentFile, overrides));
-        DatasetPreparation data = Injection.get(base, DatasetPreparation.class);
         if (dryRun) {
-            data.check(plan, out);
+            Injection.get(base, DatasetPreparation.class).check(plan, out);
             for (RunPlan run : plan.runs()) {
                 out.printf("# run %s: %s, %s%n%s%n", run.runName(), run.model().step().describe(),
                         run.model().input(), ExperimentPlan.render(run));
@@ -68,21 +60,15 @@ final class RunCommand implements Callable<Integer> {
             out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
             return 0;
         }
-        data.prepare(plan, spec.commandLine().getErr());
-        Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule(),
-                new ReportingModule());
-        StopRequest stop = Injection.get(runs, StopRequest.class);
-        // Closed last: a shutdown (SIGINT, SIGTERM) waits until the runs are ended and the tracker is closed.
-        try (StopRequest.Hook stopHook = stop.install(Injection.get(runs, Progress.class));
-             Tracker tracker = Injection.get(runs, Tracker.class)) {
-            ExperimentRunner runner = Injection.get(runs, ExperimentRunner.class);
+        // The stopped runs are told while the stop hook still holds the shutdown, so the lines are not lost.
+        return ExperimentTraining.train(base, plan, spec.commandLine().getErr(), runner -> {
             List<RunOutcome> outcomes = resumeRunId != null ? runner.resume(plan, resumeRunId).stream().toList()
                     : runner.run(plan);
             outcomes.stream().filter(o -> o.status() == RunStatus.KILLED).forEach(o -> System.out.println(o.steps() > 0
                     ? o.plan().runName() + " was stopped at step " + o.steps() + "; continue it with: " + resumeCommand(o.runId())
                     : o.plan().runName() + " was stopped before its first step; run the experiment again to train it"));
             return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
-        }
+        });
     }
 
     /** The command line that resumes a run with the settings of this invocation. */
