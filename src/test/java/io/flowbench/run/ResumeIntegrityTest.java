@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.data.TestData;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.RunRecord;
@@ -43,7 +44,7 @@ class ResumeIntegrityTest {
         Files.writeString(file, """
                 experiment {
                   name = %s
-                  data { name = fashion-mnist, subset = 256, test-subset = 60 }
+                  %s
                   model { kind = dlf, levels = 2, depth = 1, hidden = 8 }
                   training { batch-size = 16, steps = 10, warmup-steps = 5, ema-decay = 0.9, log-every-steps = 5 }
                   evaluation { every-steps = 10, test-examples = 30, batch-size = 30, samples = 2 }
@@ -51,7 +52,8 @@ class ResumeIntegrityTest {
                   tracking.uri = "%s"
                   variants = [ { name = dlf } ]
                 }
-                """.formatted(name, dir.resolve("mlruns").toString().replace("\\", "/")));
+                """.formatted(name, TestData.fashionMnistBlock(dir.resolve("data"), 256, 60),
+                dir.resolve("mlruns").toString().replace("\\", "/")));
         return file;
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A run is trained by one process at a time: another process, or another invocation in this JVM, is refused
  * with the holder's pid@host, and a holder killed with SIGKILL leaves no stale lock.
  */
+@Integration
 class RunLockTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.flowbench.tracking;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import io.flowbench.cli.FlowbenchCli;
 import io.flowbench.report.SyntheticExperiment;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code flowbench compare --tracking-uri http://...} reads a real MLflow tracking server: runs made elsewhere
  * (here: written locally, then synced) give the same report as from the store they were made in.
  */
+@Integration
 class CompareFromServerTest {
 
     @Test

@@ -1,5 +1,6 @@
 package io.flowbench.tracking;
 
+import io.flowbench.Integration;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mlflow server --backend-store-uri <that directory>} (MLflow's own file-store reader) serves it, and
  * the same REST checks as against a tracking server pass.
  */
+@Integration
 class LocalStoreMlflowServerTest {
 
     @Test

@@ -2,6 +2,7 @@ package io.flowbench.tracking;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1; a tiny experiment logged through the Tracker exactly as the trainer logs; then runs, nesting,
  * params, metric histories and artifacts checked through MLflow's REST API with plain HTTP.
  */
+@Integration
 class MlflowServerIntegrationTest {
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,33 @@ class ServerMirrorTest {
             assertEquals(6, target.delegate.metricHistory(targetRun, "loss").size());
             assertEquals(1, target.createdRuns.get());
             assertTrue(mirror.close(Duration.ofSeconds(5)).isComplete());
+        }
+    }
+
+    /**
+     * While the mirror's thread hangs in a call to a server that never answers, the training side keeps logging
+     * (a touch that waited on the server would never return) and everything arrives once the server answers.
+     */
+    @Test
+    void trainingSideCallsNeverWaitOnAHangingServer(@TempDir Path tmp) throws InterruptedException {
+        LocalStore local = new LocalStore(tmp.resolve("local"));
+        FlakyStore target = new FlakyStore(tmp.resolve("target"));
+        String run = local.createRun(local.getOrCreateExperiment("exp"), "r", 1L, Map.of()).runId();
+        CountDownLatch answer = new CountDownLatch(1);
+        target.hold = answer;
+        try (ServerMirror mirror = new ServerMirror(new Syncer(local, target.store), Duration.ofMillis(20))) {
+            mirror.touch(run);
+            waitFor(() -> target.waiting.get() > 0);
+            for (int step = 0; step < 5; step++) {
+                local.logBatch(run, List.of(new MetricPoint("loss", 1.0 / (step + 1), 1L + step, step)), Map.of(), Map.of());
+                mirror.touch(run);
+            }
+            assertEquals(List.of(run), mirror.pendingRuns(), "logged while the server hangs");
+            target.hold = null;
+            answer.countDown();
+            waitFor(() -> mirror.pendingRuns().isEmpty());
+            String targetRun = target.delegate.runs(target.delegate.experimentByName("exp").orElseThrow().id()).get(0).runId();
+            assertEquals(5, target.delegate.metricHistory(targetRun, "loss").size());
         }
     }
 

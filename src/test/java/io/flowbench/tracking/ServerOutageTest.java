@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 4's outage test: the tracking server is killed mid-run; the training-side calls keep working (and
- * quickly), the local store holds everything, and {@code flowbench sync} after the restart delivers the rest,
- * without duplicates when run again.
+ * Issue 4's outage test: the tracking server is killed mid-run; the training-side calls keep working (never
+ * waiting on the server: ServerMirrorTest), the local store holds everything, and {@code flowbench sync} after
+ * the restart delivers the rest, without duplicates when run again.
  */
+@Integration
 class ServerOutageTest {
 
     @Test
@@ -34,10 +36,7 @@ class ServerOutageTest {
                 assertTrue(tracker.flush(Duration.ofSeconds(30)).isComplete(), "the first half reaches the server");
 
                 server.kill();
-                long start = System.nanoTime();
-                experiment.secondHalf(tracker);
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                assertTrue(ms < 5_000, "training-side calls do not wait on the dead server (took " + ms + " ms)");
+                experiment.secondHalf(tracker); // that these calls never wait on a server: ServerMirrorTest
                 SyncReport during = tracker.flush(Duration.ofSeconds(20));
                 assertFalse(during.isComplete(), "nothing can be sent while the server is down");
                 assertFalse(tracker.serverOnline());
