@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code flowbench regress}: trains the CI smoke experiment (through the experiment runner, as {@code run} does)
  * into a temporary tracking store and compares each variant's final test bits/dim with ci/baselines.conf; exits 1
- * on a regression beyond tolerance or a failed run. {@code --update} records the new scores in place and prints the difference.
+ * on a regression beyond tolerance or a failed run. {@code --update} records the new scores in place and prints
+ * the difference.
  */
 @Command(name = "regress", mixinStandardHelpOptions = true,
         description = {"Run the CI smoke experiment (in a temporary tracking store, not ./mlruns) and compare each "
@@ -36,7 +37,6 @@ import picocli.CommandLine.Spec;
 final class RegressCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
-
 
     @Option(names = "--smoke", paramLabel = "FILE", description = "the smoke experiment (default: ${DEFAULT-VALUE})")
     Path smoke = Path.of("ci/smoke.conf");

@@ -26,7 +26,6 @@ import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.train.Checkpoint;
-import io.flowbench.train.FlowTrainer;
 import io.flowbench.train.PolyakAverage;
 import io.flowbench.util.ConfigProvenance;
 import java.nio.file.Files;
@@ -76,7 +75,7 @@ class RunCommandTest {
         RunSettings s = run.settings();
         FlowModel model = FlowModel.build(run.model(), DataType.FLOAT, run.seed());
         PolyakAverage average = new PolyakAverage(model, s.emaDecay());
-        Checkpoint.open(checkpoint).restoreInto(new FlowTrainer(model, s.updater(), s.invConvL2()), average);
+        Checkpoint.open(checkpoint).restoreInto(s.trainer(model), average);
         ImageDataset test = DatasetRegistry.standard().load(run.data()).test();
         Evaluator evaluator = new Evaluator(test, s.evalBatchSize(), s.evalNoiseSeed());
         return average.withAveragedWeights(() -> evaluator.evaluate(model)).bitsPerDim();
