@@ -74,6 +74,9 @@ final class NumericKeys {
         wholeLong("evaluation.noise-seed");
         wholeInt("evaluation.samples", 0, "");
         real("evaluation.temperature", 0, false);
+        wholeInt("probe.train-examples", 0, "0: the whole split");
+        wholeInt("probe.test-examples", 0, "0: the whole split");
+        wholeInt("probe.epochs", 1, "");
         wholeInt("checkpoint.every-steps", 1, "");
         real("report.target-bpd", 0, false);
     }

@@ -191,6 +191,19 @@ public final class ImageDataset {
         return b.build();
     }
 
+    /**
+     * {@code count} examples drawn at random without replacement ({@code seed}), kept in split order, with
+     * {@code purpose} recorded in the derivation; this split itself when {@code count} is 0 or at least its size.
+     */
+    public ImageDataset sample(int count, long seed, String purpose) {
+        if (count == 0 || count >= size) {
+            return this;
+        }
+        int[] chosen = Arrays.copyOf(Shuffling.permutation(size, Shuffling.random(seed, 0)), count);
+        Arrays.sort(chosen);
+        return select(chosen, split, count + " at random (seed " + seed + ") for " + purpose);
+    }
+
     /** A builder for a split with the same dataset, split name, classes, sources and derivation as this one. */
     Builder derive(int newChannels, int newHeight, int newWidth, String step) {
         Builder b = builder(dataset, split, newChannels, newHeight, newWidth).like(this).expectedSize(size);

@@ -246,6 +246,25 @@ public final class FlowModel {
         return sd.output(inputs(x, labels), LOG_PROB).get(LOG_PROB);
     }
 
+    /**
+     * The flow's latents of x before the priors whiten them, every factored-out latent and the top one
+     * flattened and concatenated in that order: [N, D]. Only the priors see labels, so these do not depend on
+     * them (a class-conditional model still takes its labels, as placeholders of the graph).
+     */
+    public INDArray latents(INDArray x, INDArray labels) {
+        String[] names = new String[latentShapes.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = latentName(i);
+        }
+        Map<String, INDArray> out = sd.output(inputs(x, labels), names);
+        INDArray[] flat = new INDArray[names.length];
+        for (int i = 0; i < names.length; i++) {
+            INDArray z = out.get(names[i]);
+            flat[i] = z.reshape(z.size(0), z.length() / z.size(0));
+        }
+        return Nd4j.concat(1, flat);
+    }
+
     /** Whitened latents of x, one per level (splits first, top last). */
     public List<INDArray> encode(INDArray x, INDArray labels) {
         String[] names = new String[latentShapes.size()];

@@ -65,12 +65,14 @@ public record Baselines(String experiment, String configSha256, Map<String, Entr
     }
 
     /**
-     * SHA-256 of an experiment's resolved configuration, without where runs are tracked and how they are
-     * reported, with the model kinds' training defaults its variants may inherit.
+     * SHA-256 of an experiment's resolved configuration, without where runs are tracked, how they are reported
+     * and the linear probe after training (none of them moves the scores), with the model kinds' training
+     * defaults its variants may inherit.
      */
     public static String configSha256(Config resolvedExperimentFile) {
         Config hashed = resolvedExperimentFile.withOnlyPath("experiment").withoutPath("experiment.tracking")
-                .withoutPath("experiment.report").withFallback(resolvedExperimentFile.withOnlyPath(Experiment.TRAINING_DEFAULTS));
+                .withoutPath("experiment.report").withoutPath("experiment.probe")
+                .withFallback(resolvedExperimentFile.withOnlyPath(Experiment.TRAINING_DEFAULTS));
         return Sha256.of(hashed.root().render(ConfigRenderOptions.concise()));
     }
 

@@ -1,5 +1,6 @@
 package io.flowbench.report;
 
+import io.flowbench.probe.ProbeOutcome;
 import io.flowbench.report.EvalPoint.Budget;
 import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.run.RunKeys;
@@ -16,14 +17,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
  * The comparison of an experiment's variants, built from its tracked runs alone: likelihood (final test
  * bits/dim per variant over seeds, beside published figures where the setting matches), convergence
  * (budget to reach a target test bits/dim and speed-up against the baseline, see {@link Convergence}), a
- * table of every run, and learning curves. Rendered as Markdown, a self-contained HTML page, CSV tables
- * and PNG charts.
+ * table of every run, learning curves, and each variant's linear probe when the runs logged it. Rendered as
+ * Markdown, a self-contained HTML page, CSV tables and PNG charts.
  */
 public final class ComparisonReport {
     public static final String MARKDOWN = "report.md";
@@ -143,6 +145,7 @@ public final class ComparisonReport {
         likelihood(d, first);
         convergence(d, first);
         volume(d);
+        probe(d, first);
         runs(d);
         d.heading(2, "Learning curves");
         d.paragraph("Periodic test bits/dim against images seen and against training time: the line is the mean over "
@@ -230,6 +233,39 @@ public final class ComparisonReport {
             t.row(row.toArray(String[]::new));
         }
         d.table(t);
+    }
+
+    /** How linearly the latents separate the classes: each variant's linear probe against the one on pixels. */
+    private void probe(Document d, RunInputs first) {
+        Optional<ProbeOutcome> any = results.runs().stream().flatMap(r -> r.probe().stream()).findFirst();
+        if (any.isEmpty()) {
+            return;
+        }
+        ProbeOutcome o = any.get();
+        d.heading(2, "Linear probe");
+        int classes = first.classes();
+        d.paragraph(String.format(Locale.ROOT, "Test accuracy (%%) of logistic regression (Tribuo) on each trained model's "
+                        + "latents, with the Polyak-averaged (EMA) weights: every factored-out latent and the top one, "
+                        + "standardised, fit on %,d training examples and scored on %,d test examples (the same examples "
+                        + "in every run). Mean ± sample standard deviation over seeds, and the range. The pixels row fits "
+                        + "the same classifier to the same examples' pixels: latents above it separate the classes more "
+                        + "linearly than the images do.%s See docs/linear-probe.md.", o.trainExamples(), o.testExamples(),
+                classes > 0 ? String.format(Locale.ROOT, " Chance: %.1f%% (%d classes).", 100.0 / classes, classes) : ""));
+        Table t = new Table("lrrrrr", "variant", "runs", "test accuracy", "range", "training accuracy",
+                "against pixels (points)");
+        for (String v : results.variants()) {
+            List<ProbeOutcome> probes = results.runsOf(v).stream().flatMap(r -> r.probe().stream()).toList();
+            Stats test = percent(probes, p -> p.latents().test());
+            t.row(v, Integer.toString(probes.size()), test.meanSd(2), test.range(2),
+                    percent(probes, p -> p.latents().train()).meanSd(2),
+                    percent(probes, p -> p.latents().test() - p.pixels().test()).meanSd(2));
+        }
+        t.row("*pixels*", "-", Stats.fixed(100 * o.pixels().test(), 2), "-", Stats.fixed(100 * o.pixels().train(), 2), "-");
+        d.table(t);
+    }
+
+    private static Stats percent(List<ProbeOutcome> probes, ToDoubleFunction<ProbeOutcome> value) {
+        return Stats.of(probes.stream().map(p -> 100 * value.applyAsDouble(p)).toList());
     }
 
     private static void referenceRow(Table t, String name, LikelihoodReference.Figure f) {

@@ -51,12 +51,16 @@ final class ReportCsv {
 
     static String runs(ExperimentResults results) {
         Csv csv = new Csv("run_id", "run", "variant", "seed", "status", "model_kind", "parameters", "steps",
-                "images_seen", "train_time_sec", "images_per_sec", "best_test_bpd", "final_test_bpd");
+                "images_seen", "train_time_sec", "images_per_sec", "best_test_bpd", "final_test_bpd",
+                "probe_train_accuracy", "probe_test_accuracy", "probe_pixels_test_accuracy");
         for (RunResult r : results.runs()) {
             csv.row(r.runId(), r.runName(), r.variant(), r.seed(), r.status(),
                     r.inputs().map(i -> i.model().step().kind()).orElse(""),
                     r.inputs().map(i -> (Object) i.parameterCount()).orElse(""), r.steps(), r.imagesSeen(),
-                    r.trainSeconds(), r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd().orElse(Double.NaN));
+                    r.trainSeconds(), r.imagesPerSecond(), r.bestTestBpd(), r.finalTestBpd().orElse(Double.NaN),
+                    r.probe().map(p -> p.latents().train()).orElse(Double.NaN),
+                    r.probe().map(p -> p.latents().test()).orElse(Double.NaN),
+                    r.probe().map(p -> p.pixels().test()).orElse(Double.NaN));
         }
         return csv.text();
     }

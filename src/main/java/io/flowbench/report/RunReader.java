@@ -8,6 +8,8 @@ import io.flowbench.config.ModelConfigs;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.model.ModelSpec;
+import io.flowbench.probe.LinearProbe;
+import io.flowbench.probe.ProbeOutcome;
 import io.flowbench.run.RunKeys.Metric;
 import io.flowbench.run.RunKeys.Param;
 import io.flowbench.run.RunKeys.Tag;
@@ -31,7 +33,8 @@ import org.apache.commons.math3.stat.descriptive.rank.Median;
  * Reads a child run of {@code flowbench run} back from a tracking store by the names of {@link RunKeys}, with
  * the model spec and run settings rebuilt from its params by the readers that planned it. A key the report
  * needs and the run lacks is an {@link IllegalArgumentException} naming the run, the key and what needs it;
- * only what a run that did not finish may lack is optional (its inputs, budget and final evaluation).
+ * only what a run that did not finish may lack is optional (its inputs, budget and final evaluation), and what
+ * runs recorded before it existed lack (volume figures, the linear probe).
  */
 final class RunReader {
     /** The configuration keys every run logs: those of reference.conf's blocks that are read back. */
@@ -53,8 +56,8 @@ final class RunReader {
         TreeMap<Long, Double> seconds = byStep(r, Metric.TRAIN_TIME_SEC);
         TreeMap<Long, Double> finalBpd = byStep(r, Metric.FINAL_TEST_BPD);
         List<EvalPoint> curve = new ArrayList<>();
-        test.forEach((step, bpd) -> curve.add(new EvalPoint(step,
-                at(r, Metric.IMAGES_SEEN, images, step), at(r, Metric.TRAIN_TIME_SEC, seconds, step), bpd)));
+        test.forEach((step, bpd) -> curve.add(new EvalPoint(step, at(r, Metric.IMAGES_SEEN, images, step, Metric.TEST_BPD),
+                at(r, Metric.TRAIN_TIME_SEC, seconds, step, Metric.TEST_BPD), bpd)));
         if (r.status() == RunStatus.FINISHED) {
             requireAtEnd(r, Metric.FINAL_TEST_BPD, finalBpd);
             requireAtEnd(r, Metric.IMAGES_SEEN, images);
@@ -69,7 +72,23 @@ final class RunReader {
         Optional<RunInputs> inputs = r.params().isEmpty() && r.status() != RunStatus.FINISHED
                 ? Optional.empty() : Optional.of(inputs(r));
         return new RunResult(r.runId(), r.runName(), variant, seed, r.status(), inputs, steps, imagesSeen, trainSeconds,
-                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, curve, volumeBits(r, inputs, test));
+                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, curve, volumeBits(r, inputs, test),
+                probe(r));
+    }
+
+    /** The last linear probe, when the run logged one: all its metrics at the step of its test accuracy. */
+    private Optional<ProbeOutcome> probe(RunRecord r) {
+        TreeMap<Long, Double> test = byStep(r, Metric.PROBE_TEST_ACCURACY);
+        if (test.isEmpty()) {
+            return Optional.empty();
+        }
+        long step = test.lastKey();
+        String with = Metric.PROBE_TEST_ACCURACY;
+        return Optional.of(new ProbeOutcome(
+                new LinearProbe.Accuracy(at(r, Metric.PROBE_TRAIN_ACCURACY, step, with), test.get(step)),
+                new LinearProbe.Accuracy(at(r, Metric.PROBE_PIXELS_TRAIN_ACCURACY, step, with),
+                        at(r, Metric.PROBE_PIXELS_TEST_ACCURACY, step, with)),
+                (int) at(r, Metric.PROBE_TRAIN_EXAMPLES, step, with), (int) at(r, Metric.PROBE_TEST_EXAMPLES, step, with)));
     }
 
     /** Each level's volume change at the last periodic evaluation, when the run logged it there. */
@@ -118,7 +137,7 @@ final class RunReader {
                     (int) number(r, Param.SUBSET, required(r, "param", Param.SUBSET, params, "to compare with papers")),
                     number(r, Param.TRAIN_EXAMPLES, required(r, "param", Param.TRAIN_EXAMPLES, params, "for the header")),
                     number(r, Param.TEST_EXAMPLES, required(r, "param", Param.TEST_EXAMPLES, params, "for the header")),
-                    spec, RunSettings.from(c),
+                    classes, spec, RunSettings.from(c),
                     number(r, Param.PARAMETER_COUNT, required(r, "param", Param.PARAMETER_COUNT, params,
                             "for the likelihood table")), reference(r, params, spec));
         } catch (ConfigException | ConfigError e) {
@@ -185,14 +204,18 @@ final class RunReader {
         return out;
     }
 
-    /** The value at an evaluation's step of a metric logged with every evaluation. */
-    private double at(RunRecord r, String metric, TreeMap<Long, Double> byStep, long step) {
+    /** The value at a step of a metric logged together with metric {@code with}. */
+    private double at(RunRecord r, String metric, TreeMap<Long, Double> byStep, long step, String with) {
         Double v = byStep.get(step);
         if (v == null) {
-            throw missing(r, "metric", metric + " at step " + step, "each " + Metric.TEST_BPD
-                    + " evaluation logs it at the same step");
+            throw missing(r, "metric", metric + " at step " + step, "it is logged with each " + with
+                    + " at the same step");
         }
         return v;
+    }
+
+    private double at(RunRecord r, String metric, long step, String with) {
+        return at(r, metric, byStep(r, metric), step, with);
     }
 
     private void requireAtEnd(RunRecord r, String metric, TreeMap<Long, Double> byStep) {

@@ -1,5 +1,6 @@
 package io.flowbench.report;
 
+import io.flowbench.probe.ProbeOutcome;
 import io.flowbench.tracking.RunStatus;
 import java.util.List;
 import java.util.Optional;
@@ -17,23 +18,25 @@ import java.util.OptionalDouble;
  * @param curve           the periodic evaluations, ordered by step
  * @param volumeBits      each level's volume change at the last periodic evaluation, in bits per dimension;
  *                        empty without evaluations (or for runs recorded before flowbench logged it)
+ * @param probe           the linear probe at the end of training; absent for a run that did not get there, one
+ *                        without it (probe.enabled off, an unlabelled dataset), or one recorded before it existed
  */
 public record RunResult(String runId, String runName, String variant, long seed, RunStatus status,
                         Optional<RunInputs> inputs, long steps, double imagesSeen, double trainSeconds,
                         double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve,
-                        List<Double> volumeBits) {
+                        List<Double> volumeBits, Optional<ProbeOutcome> probe) {
 
     public RunResult {
         curve = List.copyOf(curve);
         volumeBits = List.copyOf(volumeBits);
     }
 
-    /** A run without volume figures. */
+    /** A run without volume figures or a probe. */
     public RunResult(String runId, String runName, String variant, long seed, RunStatus status,
                      Optional<RunInputs> inputs, long steps, double imagesSeen, double trainSeconds,
                      double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve) {
         this(runId, runName, variant, seed, status, inputs, steps, imagesSeen, trainSeconds, imagesPerSecond,
-                finalTestBpd, curve, List.of());
+                finalTestBpd, curve, List.of(), Optional.empty());
     }
 
     public boolean finished() {

@@ -5,6 +5,9 @@ import com.google.inject.Singleton;
 import io.flowbench.data.DataOptions;
 import io.flowbench.data.DatasetRegistry;
 import io.flowbench.data.DatasetSplits;
+import io.flowbench.data.ImageDataset;
+import io.flowbench.probe.LinearProbe;
+import io.flowbench.probe.PixelProbeCache;
 import io.flowbench.reference.LikelihoodReference;
 import io.flowbench.reference.ReferenceCache;
 import java.io.IOException;
@@ -35,6 +38,11 @@ public final class DatasetCache {
             return Optional.empty();
         }
         return Optional.of(new ReferenceCache(registry.locations().dataRoot()).get(splits.train(), splits.test(), nBits));
+    }
+
+    /** The linear probe on these examples' pixels (cached by content hash under the data root). */
+    public LinearProbe.Accuracy pixelProbe(ImageDataset train, ImageDataset test, LinearProbe probe) throws IOException {
+        return new PixelProbeCache(registry.locations().dataRoot()).get(train, test, probe);
     }
 
     public DatasetSplits load(DataOptions options) throws IOException {

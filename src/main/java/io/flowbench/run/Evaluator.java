@@ -6,10 +6,14 @@ import io.flowbench.data.ImageDataset;
 import io.flowbench.model.Dequantizer;
 import io.flowbench.model.FlowModel;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Mean test bits/dim over (a prefix of) a split, with dequantization noise fixed by a seed per batch
- * so that every evaluation of every run sees the same noisy test images.
+ * Forward passes of a model over (a prefix of) a split: mean test bits/dim, or the latents of every example.
+ * Dequantization noise is fixed by a seed per batch, so every evaluation of every run sees the same noisy
+ * images.
  */
 public final class Evaluator {
     private final ImageDataset data;
@@ -34,29 +38,46 @@ public final class Evaluator {
     public record Result(double bitsPerDim, double[] levelVolumeBits) { }
 
     public Result evaluate(FlowModel model) {
-        Dequantizer dequantizer = new Dequantizer(model.spec().nBits());
-        double sum = 0;
+        double[] sum = new double[1];
         double[] levelSums = new double[model.spec().levels()];
-        long count = 0;
+        forEachBatch(model, (b, x) -> {
+            FlowModel.Densities d = model.densities(x, model.spec().conditional() ? b.oneHot() : null);
+            sum[0] += d.bitsPerDim().sumNumber().doubleValue();
+            for (int l = 0; l < levelSums.length; l++) {
+                levelSums[l] += d.levelLogDets().get(l).sumNumber().doubleValue();
+            }
+        });
+        double nats2bits = 1.0 / (model.spec().dimensions() * Math.log(2));
+        double[] levelVolumeBits = new double[levelSums.length];
+        for (int l = 0; l < levelSums.length; l++) {
+            levelVolumeBits[l] = levelSums[l] / data.size() * nats2bits;
+        }
+        return new Result(sum[0] / data.size(), levelVolumeBits);
+    }
+
+    /** Every example's latents ({@link FlowModel#latents}), one row per example in the split's order. */
+    public float[][] latents(FlowModel model) {
+        float[][] rows = new float[data.size()][];
+        int[] next = new int[1];
+        forEachBatch(model, (b, x) -> {
+            INDArray z = model.latents(x, model.spec().conditional() ? b.oneHot() : null).castTo(DataType.FLOAT);
+            for (int i = 0; i < b.size(); i++) {
+                rows[next[0]++] = z.getRow(i).toFloatVector();
+            }
+        });
+        return rows;
+    }
+
+    /** Runs {@code pass} on each batch in order with its dequantized images, in the model's type. */
+    private void forEachBatch(FlowModel model, BiConsumer<Batch, INDArray> pass) {
+        Dequantizer dequantizer = new Dequantizer(model.spec().nBits());
         try (BatchIterator batches = BatchIterator.sequential(data, batchSize)) {
             int index = 0;
             while (batches.hasNext()) {
                 try (Batch b = batches.next()) {
-                    var x = dequantizer.dequantize(b.images(), new SplittableRandom(noiseSeed + index++), model.dtype());
-                    FlowModel.Densities d = model.densities(x, model.spec().conditional() ? b.oneHot() : null);
-                    sum += d.bitsPerDim().sumNumber().doubleValue();
-                    for (int l = 0; l < levelSums.length; l++) {
-                        levelSums[l] += d.levelLogDets().get(l).sumNumber().doubleValue();
-                    }
-                    count += b.size();
+                    pass.accept(b, dequantizer.dequantize(b.images(), new SplittableRandom(noiseSeed + index++), model.dtype()));
                 }
             }
         }
-        double nats2bits = 1.0 / (model.spec().dimensions() * Math.log(2));
-        double[] levelVolumeBits = new double[levelSums.length];
-        for (int l = 0; l < levelSums.length; l++) {
-            levelVolumeBits[l] = levelSums[l] / count * nats2bits;
-        }
-        return new Result(sum / count, levelVolumeBits);
     }
 }

@@ -9,6 +9,7 @@ import io.flowbench.config.DataConfigs;
 import io.flowbench.config.Experiment;
 import io.flowbench.config.ModelConfigs;
 import io.flowbench.flow.FactorOutPolicy;
+import io.flowbench.probe.ProbeSettings;
 import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingTarget;
@@ -47,6 +48,7 @@ public final class ExperimentPlanner {
             throw new ConfigError(exp.getValue("tracking.uri").origin().description(), "experiment.tracking.uri",
                     e.getMessage());
         }
+        ProbeSettings probe = ProbeSettings.from(exp);
         List<RunPlan> runs = new ArrayList<>();
         for (Experiment.Variant variant : experiment.variants()) {
             RunSettings settings = RunSettings.from(exp.withValue("training", variant.training().root()));
@@ -63,9 +65,10 @@ public final class ExperimentPlanner {
                         .withValue("model", variant.model().root())
                         .withValue("training", variant.training().root())
                         .withValue("evaluation", exp.getValue("evaluation"))
-                        .withValue("checkpoint", exp.getValue("checkpoint"));
+                        .withValue("checkpoint", exp.getValue("checkpoint"))
+                        .withValue("probe", exp.getValue("probe"));
                 runs.add(new RunPlan(experiment.name(), variant.name(), seed, resolved.data(), resolved.model(),
-                        settings, runConfig));
+                        settings, probe, runConfig));
             }
         }
         return new ExperimentPlan(experiment, trackingUri, List.copyOf(runs));

@@ -31,9 +31,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Trains one run of an experiment to its budget: logs the run's inputs, trains step by step while
  * {@link TrainingListener}s (one concern each: training metrics, progress, evaluation schedule, evaluation
- * metrics, samples, checkpoints, factor-out masks) log, evaluate and checkpoint, and ends the run FINISHED,
- * FAILED (with the step) on a non-finite loss or an error, or KILLED (checkpointed at the step reached) when
- * a stop is requested. A run is locked ({@link RunLock})
+ * metrics, samples, checkpoints, factor-out masks, the linear probe) log, evaluate and checkpoint, and ends
+ * the run FINISHED, FAILED (with the step) on a non-finite loss or an error, or KILLED (checkpointed at the
+ * step reached) when a stop is requested. A run is locked ({@link RunLock})
  * while it trains. A resume checks everything it can (lock, checkpoint, settings, data, model) before
  * the recorded run is reopened, so a refused resume leaves the record exactly as it was.
  */
@@ -231,7 +231,8 @@ public final class RunExecutor {
                 .add(new EvaluationMetricsLog(metrics, window, s.batchSize()))
                 .add(new SampleLog(plan, run, training))
                 .add(new CheckpointSchedule(plan, run, training, window, checkpointOf(run.id())))
-                .add(new FactorOutMaskLog(run, model));
+                .add(new FactorOutMaskLog(run, model))
+                .add(new LatentProbe(plan, run, metrics, training, datasets, progress));
         Dequantizer dequantizer = new Dequantizer(plan.model().nBits());
         boolean conditional = plan.model().conditional();
         try (BatchIterator batches = BatchIterator.over(training.splits().train()).batchSize(s.batchSize())

@@ -44,6 +44,19 @@ public final class RunKeys {
             return "volume_bits_level" + level;
         }
 
+        /**
+         * The linear probe at the end of training (docs/linear-probe.md), logged at the last step when the run's
+         * dataset is labelled and probe.enabled is on: the accuracy of logistic regression on the latents (EMA
+         * weights) of the probe's training and test examples, of the same fit on their pixels, and how many
+         * examples it used. Optional: a run recorded before the probe existed, or without it, has none.
+         */
+        public static final String PROBE_TRAIN_ACCURACY = "probe_train_accuracy";
+        public static final String PROBE_TEST_ACCURACY = "probe_test_accuracy";
+        public static final String PROBE_PIXELS_TRAIN_ACCURACY = "probe_pixels_train_accuracy";
+        public static final String PROBE_PIXELS_TEST_ACCURACY = "probe_pixels_test_accuracy";
+        public static final String PROBE_TRAIN_EXAMPLES = "probe_train_examples";
+        public static final String PROBE_TEST_EXAMPLES = "probe_test_examples";
+
         /** The step whose loss was not finite (a FAILED run). */
         public static final String FAILED_STEP = "failed_step";
 

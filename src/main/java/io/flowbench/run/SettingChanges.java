@@ -13,8 +13,9 @@ import java.util.TreeSet;
  * How the configuration a run is resumed with differs from the one it was trained with (recorded in its
  * checkpoint). A run's settings are fixed once it trained, except its budget, {@code training.steps} and
  * {@code training.wall-minutes}: raised to extend the run or lowered to end it sooner (never below what it
- * trained, which the caller checks). Any other difference is refused. A key added since the run was recorded
- * compares as its past default ({@link PastDefaults}), so such a run still resumes.
+ * trained, which the caller checks). The {@code probe} block, an analysis after training, applies as set at the
+ * resume. Any other difference is refused. A key added since the run was recorded compares as its past default
+ * ({@link PastDefaults}), so such a run still resumes.
  */
 record SettingChanges(List<String> refused, Map<String, String> budgets) {
     /** The budget keys, and the run tag that records the budget a run was last resumed with. */
@@ -22,11 +23,14 @@ record SettingChanges(List<String> refused, Map<String, String> budgets) {
             "training.steps", RunKeys.Tag.BUDGET_STEPS,
             "training.wall-minutes", RunKeys.Tag.BUDGET_WALL_MINUTES);
 
+    /** The block of the run configuration that does not change what is trained (runs recorded before it have none). */
+    private static final String FREE_BLOCK = "probe";
+
     static SettingChanges between(Config recordedConfig, Config now) {
         Config recorded = recordedConfig.withFallback(PastDefaults.config());
         TreeSet<String> keys = new TreeSet<>();
-        recorded.entrySet().forEach(e -> keys.add(e.getKey()));
-        now.entrySet().forEach(e -> keys.add(e.getKey()));
+        recorded.withoutPath(FREE_BLOCK).entrySet().forEach(e -> keys.add(e.getKey()));
+        now.withoutPath(FREE_BLOCK).entrySet().forEach(e -> keys.add(e.getKey()));
         List<String> refused = new ArrayList<>();
         Map<String, String> budgets = new LinkedHashMap<>();
         for (String key : keys) {

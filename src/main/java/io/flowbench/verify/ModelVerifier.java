@@ -1,9 +1,6 @@
 package io.flowbench.verify;
 
 import io.flowbench.model.FlowModel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -91,20 +88,9 @@ public final class ModelVerifier {
         if (model.dtype() != DataType.DOUBLE) {
             throw new IllegalArgumentException("finite-difference log-det checks need a DOUBLE model, got " + model.dtype());
         }
-        int latents = model.latentShapes().size();
-        String[] names = new String[latents];
-        for (int i = 0; i < latents; i++) {
-            names[i] = FlowModel.latentName(i);
-        }
         double numeric = NumericalJacobian.logAbsDet(batch -> {
             INDArray labels = label == null ? null : Nd4j.repeat(label, (int) batch.size(0)).reshape(batch.size(0), -1);
-            Map<String, INDArray> out = model.graph().output(model.inputs(batch, labels), names);
-            List<INDArray> flat = new ArrayList<>();
-            for (String name : names) {
-                INDArray z = out.get(name);
-                flat.add(z.reshape(z.size(0), z.length() / z.size(0)));
-            }
-            return Nd4j.concat(1, flat.toArray(new INDArray[0]));
+            return model.latents(batch, labels);
         }, x, JACOBIAN_STEP);
         double analytic = model.graph().output(model.inputs(x, label), FlowModel.LOG_DET)
                 .get(FlowModel.LOG_DET).getDouble(0);

@@ -45,6 +45,11 @@ class CompareTest {
         assertTrue(md.contains("| slow | never (best 3.5000) | - | - | - | - | - |"), md);
         assertTrue(md.contains("| glow (baseline) | glow (affine coupling) | 123,456 | 2 | 3.0350 ± 0.0354 | 3.0100–3.0600 | 640 | - |"), md);
         assertTrue(md.contains("neither the Glow paper nor the DLF paper reports a result on fashion-mnist"), md);
+        assertTrue(md.contains("fit on 10,000 training examples and scored on 10,000 test examples"), md);
+        assertTrue(md.contains("| glow | 2 | 80.50 ± 0.71 | 80.00–81.00 | 85.50 ± 0.71 | -1.50 ± 0.71 |"), md);
+        assertTrue(md.contains("| dlf | 2 | 85.50 ± 0.71 | 85.00–86.00 | 90.50 ± 0.71 | 3.50 ± 0.71 |"), md);
+        assertTrue(md.contains("| slow | 0 | - | - | - | - |"), "a run from before the probe: " + md);
+        assertTrue(md.contains("| *pixels* | - | 82.00 | - | 87.00 | - |"), md);
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img alt=\"test bits/dim against images seen\" src=\"data:image/png;base64,"), "PNG inlined");
@@ -106,6 +111,16 @@ class CompareTest {
                 "--tracking-uri", store.toString(), "--out", dir.resolve("x").toString()));
 
         Files.move(glow0.resolve("metrics").resolve("final_bpd"), glow0.resolve("metrics").resolve(Metric.FINAL_TEST_BPD));
+        // the probe is optional, but one logged without all its metrics is not
+        Path dlf1 = local.runDir(runNamed(local, "dlf-seed1").runId()).resolve("metrics");
+        Files.move(dlf1.resolve(Metric.PROBE_PIXELS_TEST_ACCURACY), dlf1.resolve("pixel_accuracy"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ExperimentResults.load(local, MODELS, SyntheticExperiment.NAME, null));
+        assertTrue(e.getMessage().startsWith("run dlf-seed1 (") && e.getMessage().contains(" has no metric "
+                + "probe_pixels_test_accuracy at step 1000 (it is logged with each probe_test_accuracy at the same step)"),
+                e.getMessage());
+        Files.move(dlf1.resolve("pixel_accuracy"), dlf1.resolve(Metric.PROBE_PIXELS_TEST_ACCURACY));
+
         Files.delete(glow0.resolve("params").resolve("model.n-bits"));
         e = assertThrows(IllegalArgumentException.class,
                 () -> ExperimentResults.load(local, MODELS, SyntheticExperiment.NAME, null));

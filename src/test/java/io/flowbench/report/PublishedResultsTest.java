@@ -15,7 +15,7 @@ class PublishedResultsTest {
         ModelSpec spec = CompareTest.MODELS.toSpec(ConfigFactory.parseString(model).withFallback(
                         ConfigFactory.parseResources("reference.conf").getConfig("experiment.model")),
                 new LatentShape(3, 32, 32), 10);
-        return new RunInputs("cifar10", subset, 50000, 10000, spec, null, 44_000_000, Optional.empty());
+        return new RunInputs("cifar10", subset, 50000, 10000, 10, spec, null, 44_000_000, Optional.empty());
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What a resume may change, and how it reads a checkpoint recorded before a key existed. */
+/** What a resume may change (the budget, the probe block), and how it reads a checkpoint recorded before a key existed. */
 class SettingChangesTest {
     /** A run's configuration as the executor records it: its blocks, resolved from the reference. */
     private static final Config NOW = ConfigFactory.parseResources(SettingChangesTest.class.getClassLoader(),
@@ -40,5 +40,19 @@ class SettingChangesTest {
                 .withValue("training.grad-clip-norm", ConfigValueFactory.fromAnyRef(1.0)));
         assertEquals(Map.of("training.steps", "5000"), c.budgets());
         assertEquals(List.of("training.grad-clip-norm 0 -> 1"), c.refused());
+    }
+
+    /** The probe is an analysis after training: its settings may change, and a checkpoint from before it resumes. */
+    @Test
+    void theProbeBlockMayChange() {
+        Config probe = ConfigFactory.parseResources(SettingChangesTest.class.getClassLoader(), "reference.conf")
+                .getConfig("experiment").withOnlyPath("probe");
+        Config recorded = NOW.withFallback(probe);
+        assertEquals(List.of(), SettingChanges.between(NOW, recorded).refused(), "recorded before the probe existed");
+        SettingChanges c = SettingChanges.between(recorded, recorded
+                .withValue("probe.enabled", ConfigValueFactory.fromAnyRef(false))
+                .withValue("probe.train-examples", ConfigValueFactory.fromAnyRef(500)));
+        assertEquals(List.of(), c.refused());
+        assertEquals(Map.of(), c.budgets());
     }
 }
