@@ -1,6 +1,7 @@
 package io.flowbench.cli;
 
 import com.google.inject.Injector;
+import com.google.inject.Module;
 import io.flowbench.report.ReportingModule;
 import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
@@ -26,9 +27,21 @@ final class ExperimentTraining {
      */
     static <T> T train(Injector base, ExperimentPlan plan, PrintWriter log, Function<ExperimentRunner, T> work)
             throws IOException, InterruptedException {
-        Injection.get(base, DatasetPreparation.class).prepare(plan, log);
+        return train(base, plan, log, binder -> { }, new ReportingModule(), work);
+    }
+
+    /**
+     * The same with the runs dispatched by {@code dispatch} (the default: in turn; see {@code RunDispatch}) and
+     * reported through {@code reporting}; {@code log} null: no dataset is prepared here (a cluster's workers
+     * check their own).
+     */
+    static <T> T train(Injector base, ExperimentPlan plan, PrintWriter log, Module dispatch, Module reporting,
+                       Function<ExperimentRunner, T> work) throws IOException, InterruptedException {
+        if (log != null) {
+            Injection.get(base, DatasetPreparation.class).prepare(plan, log);
+        }
         Injector runs = base.createChildInjector(new TrackingModule(plan.trackingUri()), new TrainingModule(),
-                new ReportingModule());
+                dispatch, reporting);
         StopRequest stop = Injection.get(runs, StopRequest.class);
         // Closed last: a shutdown (SIGINT, SIGTERM) waits until the runs are ended and the tracker is closed.
         try (StopRequest.Hook stopHook = stop.install(Injection.get(runs, Progress.class));

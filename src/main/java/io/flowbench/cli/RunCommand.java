@@ -1,10 +1,14 @@
 package io.flowbench.cli;
 
 import com.google.inject.Injector;
+import io.flowbench.cluster.SparkExecutor;
 import io.flowbench.config.Experiment;
+import io.flowbench.report.ReportingModule;
 import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
+import io.flowbench.run.ExperimentRunner;
+import io.flowbench.run.ParallelRuns;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
 import io.flowbench.tracking.RunStatus;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,12 +47,25 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_ID", description = "continue this run from its last checkpoint")
     String resumeRunId;
 
+    @Option(names = "--executor", paramLabel = "local|spark", description = "where the runs train: local (this "
+            + "process; the default) or spark (tasks of a Spark cluster, see docs/cluster.md)")
+    String executor = "local";
+
+    @Option(names = "--parallel", paramLabel = "N", description = "train at most N runs at once (local: in this "
+            + "process, sharing its cores; spark: default as many as the cluster has cores for)")
+    Integer parallel;
+
+    @Option(names = "--master", paramLabel = "URL", description = "with --executor spark: the Spark master, "
+            + "e.g. spark://HOST:7077 (default: spark-submit's)")
+    String master;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (resumeRunId != null && !resumeRunId.matches(RUN_ID)) {
             throw new IllegalArgumentException("--resume '" + resumeRunId + "' is not a run id (32 hex digits, the "
                     + "folder name in mlruns/<experiment id>/ or the run's ID in the MLflow UI)");
         }
+        boolean cluster = checkExecutor();
         PrintWriter out = spec.commandLine().getOut();
         Injector base = Injection.base();
         ExperimentPlan plan = Injection.get(base, ExperimentPlanner.class).plan(Experiment.load(experimentFile, overrides));
@@ -60,15 +78,42 @@ final class RunCommand implements Callable<Integer> {
             out.printf("%d runs; nothing trained (--dry-run)%n", plan.runs().size());
             return 0;
         }
-        // The stopped runs are told while the stop hook still holds the shutdown, so the lines are not lost.
-        return ExperimentTraining.train(base, plan, spec.commandLine().getErr(), runner -> {
+        Function<ExperimentRunner, Integer> work = runner -> {
             List<RunOutcome> outcomes = resumeRunId != null ? runner.resume(plan, resumeRunId).stream().toList()
                     : runner.run(plan);
             outcomes.stream().filter(o -> o.status() == RunStatus.KILLED).forEach(o -> System.out.println(o.steps() > 0
                     ? o.plan().runName() + " was stopped at step " + o.steps() + "; continue it with: " + resumeCommand(o.runId())
                     : o.plan().runName() + " was stopped before its first step; run the experiment again to train it"));
             return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
-        });
+        };
+        if (!cluster) {
+            // The stopped runs are told while the stop hook still holds the shutdown, so the lines are not lost.
+            return ExperimentTraining.train(base, plan, spec.commandLine().getErr(),
+                    parallel != null ? ParallelRuns.module(parallel) : binder -> { }, new ReportingModule(), work);
+        }
+        SparkExecutor.refuseWithoutServer(plan); // the workers check the data, each with its own
+        try (SparkExecutor spark = SparkExecutor.open(plan, master, parallel == null ? 0 : parallel)) {
+            return ExperimentTraining.train(base, plan, null, spark.dispatch(), spark.reporting(), work);
+        }
+    }
+
+    /** Whether the runs go to a cluster; refuses combinations of options that mean nothing. */
+    private boolean checkExecutor() {
+        if (!executor.equals("local") && !executor.equals("spark")) {
+            throw new IllegalArgumentException("--executor " + executor + ": use local (this process) or spark (a Spark "
+                    + "cluster, with --master)");
+        }
+        boolean cluster = executor.equals("spark");
+        if (master != null && !cluster) {
+            throw new IllegalArgumentException("--master is for --executor spark; add that, or drop --master");
+        }
+        if (parallel != null && parallel < 1) {
+            throw new IllegalArgumentException("--parallel " + parallel + ": give the number of runs to train at once (1 or more)");
+        }
+        if (resumeRunId != null && (cluster || parallel != null)) {
+            throw new IllegalArgumentException("--resume continues one run in this process: drop --executor and --parallel");
+        }
+        return cluster;
     }
 
     /** The command line that resumes a run with the settings of this invocation. */

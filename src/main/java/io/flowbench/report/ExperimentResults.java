@@ -2,6 +2,7 @@ package io.flowbench.report;
 
 import io.flowbench.config.ModelConfigs;
 import io.flowbench.tracking.ExperimentRecord;
+import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.TrackingStore;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ public record ExperimentResults(String experiment, String store, RunRecord paren
     }
 
     /**
-     * Reads an experiment's runs: those under {@code parentRunId}, or, when null, under its newest parent run
+     * Reads an experiment's runs: those under {@code parentRunId} (its id in the store, or in the local store it was
+     * made in), or, when null, under its newest parent run
      * that has any, each rebuilt with {@code models} (see {@link RunReader}). A missing experiment or parent, or
      * a run without a key the report needs, is an {@link IllegalArgumentException} saying what is missing.
      */
@@ -69,10 +71,12 @@ public record ExperimentResults(String experiment, String store, RunRecord paren
                 .sorted(Comparator.comparingLong(RunRecord::startTime).reversed()).toList();
         RunRecord parent;
         if (parentRunId != null) {
-            parent = all.stream().filter(r -> r.runId().equals(parentRunId)).findFirst()
+            // A server's copy of a run is also known by the id the run has in the local store it was made in.
+            parent = all.stream().filter(r -> r.runId().equals(parentRunId)
+                            || parentRunId.equals(r.tags().get(MlflowTags.LOCAL_RUN_ID))).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no run " + parentRunId + " in experiment '"
                             + experimentName + "' (" + store.describe() + "); its parent runs: " + ids(parents)));
-            if (!children.containsKey(parentRunId)) {
+            if (!children.containsKey(parent.runId())) {
                 throw new IllegalArgumentException("run " + parentRunId + " has no child runs; the parent runs of '"
                         + experimentName + "' are: " + ids(parents));
             }

@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Loads each distinct set of data options once per experiment (seeds and variants share splits); one per
- * injector, so that what {@link DatasetPreparation} loads before any run is what the runs train on.
+ * injector, so that what {@link DatasetPreparation} loads before any run is what the runs train on (also when
+ * several train at once).
  */
 @Singleton
 public final class DatasetCache {
@@ -45,7 +46,7 @@ public final class DatasetCache {
         return new PixelProbeCache(registry.locations().dataRoot()).get(train, test, probe);
     }
 
-    public DatasetSplits load(DataOptions options) throws IOException {
+    public synchronized DatasetSplits load(DataOptions options) throws IOException {
         DatasetSplits splits = loaded.get(options);
         if (splits == null) {
             splits = registry.load(options);

@@ -10,29 +10,30 @@ import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.Tracker;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs every run of an experiment plan under one parent run, one failure never stopping the others,
- * and ends with a summary of every run and the experiment's report (printed and logged on the parent).
+ * Runs every run of an experiment plan under one parent run ({@link RunDispatch}: in turn, in parallel or on a
+ * cluster), one failure never stopping the others, and ends with a summary of every run and the experiment's report (printed and logged on the parent).
  * A stop request (SIGINT, SIGTERM) ends the run in progress and the parent KILLED, starting no further run.
  */
 public final class ExperimentRunner {
     private final Tracker tracker;
     private final RunExecutor executor;
+    private final RunDispatch dispatch;
     private final Progress progress;
     private final ExperimentReporter reporter;
     private final StopRequest stop;
 
     @Inject
-    public ExperimentRunner(Tracker tracker, RunExecutor executor, Progress progress, ExperimentReporter reporter,
-                            StopRequest stop) {
+    public ExperimentRunner(Tracker tracker, RunExecutor executor, RunDispatch dispatch, Progress progress,
+                            ExperimentReporter reporter, StopRequest stop) {
         this.tracker = tracker;
         this.executor = executor;
+        this.dispatch = dispatch;
         this.progress = progress;
         this.reporter = reporter;
         this.stop = stop;
@@ -45,17 +46,12 @@ public final class ExperimentRunner {
         stop.opened(parent);
         progress.message(String.format("experiment %s: %d runs, tracked in %s (experiment %s, parent run %s)",
                 plan.experiment().name(), plan.runs().size(), tracker.localStore().describe(), experimentId, parent.id()));
-        List<RunOutcome> outcomes = new ArrayList<>();
+        List<RunOutcome> outcomes;
         // The parent is locked while its invocation lasts, so a resume elsewhere does not close it under it;
         // an error escaping here ends it FAILED rather than leaving it RUNNING.
         try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(parent.id()), parent.id());
              TrackedRun ended = parent) {
-            for (RunPlan run : plan.runs()) {
-                if (stop.requested()) {
-                    break;
-                }
-                outcomes.add(executor.start(run, experimentId, parent.id(), tags));
-            }
+            outcomes = dispatch.trainAll(plan, experimentId, parent.id(), tags);
             String summary = summary(outcomes);
             progress.message(summary);
             if (stop.requested()) {
@@ -68,18 +64,15 @@ public final class ExperimentRunner {
                 return outcomes;
             }
             parent.logText(summary, RunKeys.Artifact.SUMMARY);
-            closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
+            closeParent(parent, plan.experiment().name(), plan.experiment().resolved(),
+                    outcomes.stream().filter(o -> o.status() != RunStatus.FINISHED).count());
         }
         return outcomes;
     }
 
-    /** Reports the runs under the parent, counts those that did not finish, and ends it. */
-    private void closeParent(TrackedRun parent, String experimentName, Config experiment) {
+    /** Reports the runs under the parent, notes how many did not finish, and ends it. */
+    private void closeParent(TrackedRun parent, String experimentName, Config experiment, long failed) {
         progress.message(reporter.publish(parent, experimentName, experiment));
-        long failed = tracker.localStore().runs(parent.experimentId()).stream()
-                .filter(r -> r.parentRunId().filter(parent.id()::equals).isPresent())
-                .filter(r -> r.status() != RunStatus.FINISHED)
-                .count();
         parent.setTag(RunKeys.Tag.FAILED_RUNS, Long.toString(failed));
         parent.end(RunStatus.FINISHED);
     }
@@ -127,7 +120,11 @@ public final class ExperimentRunner {
                 return outcome;
             }
             try (lock; TrackedRun parent = tracker.resumeRun(parentId)) {
-                closeParent(parent, plan.experiment().name(), plan.experiment().resolved());
+                long failed = tracker.localStore().runs(parent.experimentId()).stream()
+                        .filter(r -> r.parentRunId().filter(parentId::equals).isPresent())
+                        .filter(r -> r.status() != RunStatus.FINISHED)
+                        .count();
+                closeParent(parent, plan.experiment().name(), plan.experiment().resolved(), failed);
             }
         }
         return outcome;

@@ -33,7 +33,7 @@ public final class Progress {
         }
     }
 
-    void message(String line) {
+    public void message(String line) {
         if (terminal) {
             out.print("\r");
         }

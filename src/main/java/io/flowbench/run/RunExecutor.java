@@ -13,6 +13,7 @@ import io.flowbench.train.Checkpoint;
 import io.flowbench.train.FlowTrainer;
 import io.flowbench.train.NonFiniteLossException;
 import io.flowbench.train.PolyakAverage;
+import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
@@ -58,25 +59,34 @@ public final class RunExecutor {
         return tracker.localStore().runDir(runId).resolve(CHECKPOINT);
     }
 
-    /** Trains a new run, logged under {@code parentRunId}. */
-    public RunOutcome start(RunPlan plan, String experimentId, String parentRunId, Map<String, String> tags) {
+    /** The tags a run of this plan is created with: {@code tags} and what identifies the run. */
+    public static Map<String, String> runTags(RunPlan plan, Map<String, String> tags) {
         Map<String, String> runTags = new LinkedHashMap<>(tags);
         runTags.put(RunKeys.Tag.VARIANT, plan.variant());
         runTags.put(RunKeys.Tag.SEED, Long.toString(plan.seed()));
         runTags.put(RunKeys.Tag.MODEL_KIND, plan.model().step().kind());
         runTags.put(RunKeys.Tag.DATASET, plan.data().dataset());
-        TrackedRun run = tracker.startRun(experimentId, plan.runName(), runTags, parentRunId);
+        return runTags;
+    }
+
+    /** Trains a new run, logged under {@code parentRunId}. */
+    public RunOutcome start(RunPlan plan, String experimentId, String parentRunId, Map<String, String> tags) {
+        TrackedRun run = tracker.startRun(experimentId, plan.runName(), runTags(plan, tags), parentRunId);
         stop.opened(run);
         try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(run.id()), run.id()); TrackedRun ended = run) {
-            Training training;
-            try {
-                training = prepare(plan);
-                logRunInputs(plan, run, training.splits(), training.model());
-            } catch (IOException | RuntimeException e) {
-                return failed(plan, run, e, 0, 0);
-            }
-            return train(plan, run, MetricLog.empty(run), training, new TrainingWindow());
+            return fromFirstStep(plan, run, MetricLog.empty(run));
         }
+    }
+
+    private RunOutcome fromFirstStep(RunPlan plan, TrackedRun run, MetricLog metrics) {
+        Training training;
+        try {
+            training = prepare(plan);
+            logRunInputs(plan, run, training.splits(), training.model());
+        } catch (IOException | RuntimeException e) {
+            return failed(plan, run, e, 0, 0);
+        }
+        return train(plan, run, metrics, training, new TrainingWindow());
     }
 
     /**
@@ -121,6 +131,35 @@ public final class RunExecutor {
                 return Optional.of(train(plan, run, metrics, training, window));
             }
         }
+    }
+
+    /**
+     * Trains a run already recorded in the local store (a cluster task, maybe run again after its executor
+     * died): from its last checkpoint when it has one, else from its first step. Either way a metric step the
+     * store already holds is not logged again, so the run's record has each step once. A run whose budget is
+     * already spent and FINISHED is returned as it is.
+     */
+    public RunOutcome continueRun(RunPlan plan, RunRecord record) {
+        if (Files.isRegularFile(checkpointOf(record.runId()))) {
+            return resume(plan, record).orElseGet(() -> recorded(plan, record));
+        }
+        TrackedRun run = tracker.resumeRun(record.runId());
+        stop.opened(run);
+        try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(run.id()), run.id()); TrackedRun ended = run) {
+            return fromFirstStep(plan, run, MetricLog.continuing(run, tracker.localStore()));
+        }
+    }
+
+    /** The outcome of a FINISHED run as its record says. */
+    private RunOutcome recorded(RunPlan plan, RunRecord record) {
+        Map<String, Double> last = new LinkedHashMap<>();
+        for (String key : List.of(RunKeys.Metric.IMAGES_SEEN, RunKeys.Metric.TRAIN_TIME_SEC, RunKeys.Metric.FINAL_TEST_BPD)) {
+            List<MetricPoint> history = tracker.localStore().metricHistory(record.runId(), key);
+            last.put(key, history.isEmpty() ? Double.NaN : history.get(history.size() - 1).value());
+        }
+        long images = (long) last.get(RunKeys.Metric.IMAGES_SEEN).doubleValue();
+        return new RunOutcome(plan, record.runId(), RunStatus.FINISHED, images / plan.settings().batchSize(), images,
+                last.get(RunKeys.Metric.TRAIN_TIME_SEC), last.get(RunKeys.Metric.FINAL_TEST_BPD), null);
     }
 
     /** The budget changes of a resume; refused for any other change, or a budget below what the run trained. */

@@ -208,12 +208,20 @@ public final class LocalStore implements TrackingStore {
 
     @Override
     public RunRecord createRun(String experimentId, String runName, long startTime, Map<String, String> tags) {
+        return createRun(experimentId, UUID.randomUUID().toString().replace("-", ""), runName, startTime, tags);
+    }
+
+    /**
+     * Creates a run with an id chosen by the caller (32 hex digits): the stores of a cluster's executors record
+     * one run, or the placeholder of its parent, under the id the driver chose, so the server mirror adopts the
+     * run already there ({@link MlflowTags#LOCAL_RUN_ID}) instead of making another.
+     */
+    public RunRecord createRun(String experimentId, String runId, String runName, long startTime, Map<String, String> tags) {
         ExperimentRecord exp = experiment(experimentId).orElseThrow(() -> new TrackingException(
                 "no experiment with id " + experimentId + " in " + root));
         if (!exp.isActive()) {
             throw new TrackingException("experiment " + exp.name() + " (" + experimentId + ") is deleted in " + root);
         }
-        String runId = UUID.randomUUID().toString().replace("-", "");
         Path dir = root.resolve(experimentId).resolve(runId);
         try {
             for (String sub : List.of("metrics", "params", "artifacts", "tags")) {

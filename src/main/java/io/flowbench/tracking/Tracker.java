@@ -103,12 +103,23 @@ public final class Tracker implements AutoCloseable {
      * {@code mlflow.parentRunId} tag) as experiments do with their variant x seed runs.
      */
     public TrackedRun startRun(String experimentId, String runName, Map<String, String> tags, String parentRunId) {
+        return startRun(experimentId, null, runName, tags, parentRunId);
+    }
+
+    /**
+     * {@link #startRun(String, String, Map, String)} with the run's id chosen by the caller (32 hex digits; null:
+     * a new random one), for the executors of a cluster run: their stores record the run the driver named.
+     */
+    public TrackedRun startRun(String experimentId, String runId, String runName, Map<String, String> tags,
+                               String parentRunId) {
         Map<String, String> t = TrackedRun.fit(tags);
         if (parentRunId != null) {
             local.run(parentRunId); // fails clearly for an unknown parent
             t.put(MlflowTags.PARENT_RUN_ID, parentRunId);
         }
-        RunRecord r = local.createRun(experimentId, runName, System.currentTimeMillis(), t);
+        long now = System.currentTimeMillis();
+        RunRecord r = runId == null ? local.createRun(experimentId, runName, now, t)
+                : local.createRun(experimentId, runId, runName, now, t);
         return new TrackedRun(this, r.runId(), r.experimentId(), r.runName());
     }
 
@@ -143,6 +154,15 @@ public final class Tracker implements AutoCloseable {
      */
     public SyncReport flush(Duration timeout) {
         return mirror == null ? new SyncReport(local.describe()) : mirror.flush(timeout);
+    }
+
+    /**
+     * Sends one run to the server now (creating it there when new), waiting at most {@code timeout}: what other
+     * processes that adopt the run by its local id ({@link MlflowTags#LOCAL_RUN_ID}) need to find there first.
+     */
+    public SyncReport sendNow(String localRunId, Duration timeout) {
+        touched(localRunId);
+        return flush(timeout);
     }
 
     /** Whether the last attempt to reach the server succeeded (true without a server). */

@@ -18,12 +18,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** MLflow's REST API over plain HTTP, read with Jackson: the tests' independent view of a server. */
-final class MlflowRest {
+public final class MlflowRest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    MlflowRest(URI base) {
+    public MlflowRest(URI base) {
         this.base = base;
     }
 
@@ -71,7 +71,7 @@ final class MlflowRest {
         }
     }
 
-    String experimentId(String name) {
+    public String experimentId(String name) {
         return get("/api/2.0/mlflow/experiments/get-by-name", Map.of("experiment_name", name))
                 .path("experiment").path("experiment_id").asText();
     }
@@ -82,7 +82,7 @@ final class MlflowRest {
                 .path("experiment").path("tags"));
     }
 
-    List<JsonNode> runs(String experimentId) {
+    public List<JsonNode> runs(String experimentId) {
         JsonNode r = post("/api/2.0/mlflow/runs/search", Map.of("experiment_ids", List.of(experimentId),
                 "max_results", 1000));
         List<JsonNode> out = new ArrayList<>();
@@ -90,7 +90,7 @@ final class MlflowRest {
         return out;
     }
 
-    List<JsonNode> metricHistory(String runId, String key) {
+    public List<JsonNode> metricHistory(String runId, String key) {
         List<JsonNode> out = new ArrayList<>();
         get("/api/2.0/mlflow/metrics/get-history", Map.of("run_id", runId, "metric_key", key))
                 .path("metrics").forEach(out::add);
@@ -98,7 +98,7 @@ final class MlflowRest {
     }
 
     /** Artifact files of a run, recursively: path to size. */
-    Map<String, Long> artifacts(String runId) {
+    public Map<String, Long> artifacts(String runId) {
         Map<String, Long> out = new java.util.TreeMap<>();
         listInto(runId, "", out);
         return out;
@@ -116,7 +116,7 @@ final class MlflowRest {
         }
     }
 
-    static Map<String, String> keyValues(JsonNode list) {
+    public static Map<String, String> keyValues(JsonNode list) {
         Map<String, String> out = new java.util.TreeMap<>();
         list.forEach(kv -> out.put(kv.path("key").asText(), kv.path("value").asText()));
         return out;

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * ci/mlflow-venv.sh, which bin/test runs first). Missing MLflow fails the test with that instruction: these
  * tests must run in CI, not be skipped.
  */
-final class MlflowServerProcess implements AutoCloseable {
+public final class MlflowServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final List<String> command;
@@ -42,7 +42,7 @@ final class MlflowServerProcess implements AutoCloseable {
     }
 
     /** A server with a SQLite backend in {@code dir} and the artifact proxy on (artifacts in {@code dir}/artifacts). */
-    static MlflowServerProcess sqlite(Path dir) {
+    public static MlflowServerProcess sqlite(Path dir) {
         return sqlite(dir, freePort());
     }
 
@@ -64,7 +64,7 @@ final class MlflowServerProcess implements AutoCloseable {
         return s;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -72,7 +72,7 @@ final class MlflowServerProcess implements AutoCloseable {
         }
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + port);
     }
 

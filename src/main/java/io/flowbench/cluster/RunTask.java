@@ -1,0 +1,141 @@
+package io.flowbench.cluster;
+
+import com.google.inject.Injector;
+import io.flowbench.run.ExperimentPlan;
+import io.flowbench.run.RunExecutor;
+import io.flowbench.run.RunOutcome;
+import io.flowbench.run.RunPlan;
+import io.flowbench.run.TrainingModule;
+import io.flowbench.tracking.LocalStore;
+import io.flowbench.tracking.MlflowNames;
+import io.flowbench.tracking.MlflowTags;
+import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.SyncReport;
+import io.flowbench.tracking.Tracker;
+import io.flowbench.tracking.TrackerOptions;
+import io.flowbench.tracking.TrackingStore;
+import io.flowbench.tracking.TrackingTarget;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.SparkFiles;
+
+/**
+ * One run of an experiment as a Spark task: what the driver sends (the shipped experiment, the run's variant
+ * and seed, the ids it chose for the run and its parent) and what the executor does with it. The executor
+ * records the run in a store of its own, mirrored to the experiment's tracking server, under the id the
+ * driver chose, so every attempt of the task writes the same run on the server:
+ * <ul>
+ *   <li>with {@code experiment.checkpoint.dir} (storage all workers share), the store lives there and an attempt
+ *       after an executor died resumes from the run's last checkpoint, logging what the store does not hold;</li>
+ *   <li>without it, the store is on the executor's disk: a later attempt starts in an empty store, copies the
+ *       metric histories the server has, and trains the run from its first step, logging only the steps after
+ *       those.</li>
+ * </ul>
+ * A run that fails on its own (a non-finite loss, an error) is an outcome (FAILED), not an exception, so Spark
+ * does not attempt it again.
+ */
+final class RunTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ShippedExperiment experiment;
+    private final String experimentName;
+    private final String variant;
+    private final long seed;
+    private final String trackingUri;
+    private final String runId;
+    private final String parentRunId;
+    private final String parentRunName;
+    private final long parentStartTime;
+    private final HashMap<String, String> tags;
+    private final String sharedDir;
+
+    RunTask(ShippedExperiment experiment, RunPlan run, String trackingUri, String runId, RunRecord parent,
+            Map<String, String> tags, String sharedDir) {
+        this.experiment = experiment;
+        this.experimentName = run.experiment();
+        this.variant = run.variant();
+        this.seed = run.seed();
+        this.trackingUri = trackingUri;
+        this.runId = runId;
+        this.parentRunId = parent.runId();
+        this.parentRunName = parent.runName();
+        this.parentStartTime = parent.startTime();
+        this.tags = new HashMap<>(tags);
+        this.sharedDir = sharedDir;
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    String variant() {
+        return variant;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    /** Trains the run on this executor; throws only when the run could not be trained or recorded at all. */
+    TaskResult call() {
+        Injector injector = ShippedExperiment.injector();
+        ExperimentPlan plan = experiment.plan(injector);
+        RunPlan run = plan.runs().stream().filter(r -> r.variant().equals(variant) && r.seed() == seed).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the shipped experiment has no run " + variant + "-seed" + seed));
+        TrackingTarget target = new TrackingTarget(storeRoot(), Optional.of(URI.create(trackingUri)));
+        try (Tracker tracker = Tracker.open(target, TrackerOptions.defaults())) {
+            String experimentId = tracker.experiment(experimentName);
+            LocalStore local = tracker.localStore();
+            if (!exists(local, experimentId, parentRunId)) {
+                // A placeholder: the mirror finds the parent the driver made on the server by this id.
+                local.createRun(experimentId, parentRunId, parentRunName, parentStartTime, Map.of());
+            }
+            if (!exists(local, experimentId, runId)) {
+                tracker.startRun(experimentId, runId, run.runName(), RunExecutor.runTags(run, tags), parentRunId);
+                copyServerHistories(tracker, local);
+            }
+            RunExecutor executor = injector.createChildInjector(new TrainingModule(),
+                    binder -> binder.bind(Tracker.class).toInstance(tracker)).getInstance(RunExecutor.class);
+            RunOutcome outcome = executor.continueRun(run, local.run(runId));
+            SyncReport sent = tracker.finish();
+            return TaskResult.of(outcome, host(), sent.isComplete() ? null : sent.failures().toString());
+        }
+    }
+
+    /** The run's own store: on the shared storage when there is one, else in this executor's scratch space. */
+    private Path storeRoot() {
+        Path base = sharedDir.isBlank() ? Path.of(SparkFiles.getRootDirectory()) : Path.of(sharedDir);
+        return base.resolve("flowbench-runs").resolve(runId);
+    }
+
+    /**
+     * What an earlier attempt on another executor sent to the server, copied into this new store, so that the
+     * run logs only later steps and the mirror, adopting the server's run, sends only those.
+     */
+    private void copyServerHistories(Tracker tracker, LocalStore local) {
+        TrackingStore server = tracker.server().orElseThrow();
+        server.experimentByName(MlflowNames.experimentName(experimentName))
+                .flatMap(e -> server.findRunByTag(e.id(), MlflowTags.LOCAL_RUN_ID, runId))
+                .ifPresent(there -> there.latestMetrics().keySet().forEach(key ->
+                        local.logBatch(runId, server.metricHistory(there.runId(), key), Map.of(), Map.of())));
+    }
+
+    private static boolean exists(LocalStore store, String experimentId, String id) {
+        return store.runs(experimentId).stream().anyMatch(r -> r.runId().equals(id));
+    }
+
+    static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown host";
+        }
+    }
+}
