@@ -2,12 +2,15 @@ package io.flowbench.cluster;
 
 import com.google.inject.Injector;
 import io.flowbench.run.ExperimentPlan;
+import io.flowbench.run.Progress;
 import io.flowbench.run.RunExecutor;
+import io.flowbench.run.RunKeys;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
 import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MlflowNames;
+import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.SyncReport;
@@ -21,9 +24,12 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.SparkFiles;
 
 /**
@@ -43,6 +49,7 @@ import org.apache.spark.SparkFiles;
  */
 final class RunTask implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final Duration SYNC_INTERVAL = Duration.ofSeconds(2);
 
     private final ShippedExperiment experiment;
     private final String experimentName;
@@ -90,20 +97,26 @@ final class RunTask implements Serializable {
         RunPlan run = plan.runs().stream().filter(r -> r.variant().equals(variant) && r.seed() == seed).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the shipped experiment has no run " + variant + "-seed" + seed));
         TrackingTarget target = new TrackingTarget(storeRoot(), Optional.of(URI.create(trackingUri)));
-        try (Tracker tracker = Tracker.open(target, TrackerOptions.defaults())) {
+        // Sent often: what an executor has not sent when it dies is trained again (without shared storage).
+        try (Tracker tracker = Tracker.open(target, TrackerOptions.defaults().withSyncInterval(SYNC_INTERVAL))) {
             String experimentId = tracker.experiment(experimentName);
             LocalStore local = tracker.localStore();
             if (!exists(local, experimentId, parentRunId)) {
                 // A placeholder: the mirror finds the parent the driver made on the server by this id.
                 local.createRun(experimentId, parentRunId, parentRunName, parentStartTime, Map.of());
             }
+            Injector training = injector.createChildInjector(new TrainingModule(),
+                    binder -> binder.bind(Tracker.class).toInstance(tracker));
             if (!exists(local, experimentId, runId)) {
                 tracker.startRun(experimentId, runId, run.runName(), RunExecutor.runTags(run, tags), parentRunId);
-                copyServerHistories(tracker, local);
+                long logged = copyServerHistories(tracker, local);
+                if (logged > 0) {
+                    training.getInstance(Progress.class).message(run.runName() + ": attempted again in a new store (no "
+                            + "experiment.checkpoint.dir): trains from its first step, logging only after step " + logged
+                            + ", the last the tracking server has");
+                }
             }
-            RunExecutor executor = injector.createChildInjector(new TrainingModule(),
-                    binder -> binder.bind(Tracker.class).toInstance(tracker)).getInstance(RunExecutor.class);
-            RunOutcome outcome = executor.continueRun(run, local.run(runId));
+            RunOutcome outcome = training.getInstance(RunExecutor.class).continueRun(run, local.run(runId));
             SyncReport sent = tracker.finish();
             return TaskResult.of(outcome, host(), sent.isComplete() ? null : sent.failures().toString());
         }
@@ -117,14 +130,22 @@ final class RunTask implements Serializable {
 
     /**
      * What an earlier attempt on another executor sent to the server, copied into this new store, so that the
-     * run logs only later steps and the mirror, adopting the server's run, sends only those.
+     * run logs only later steps and the mirror, adopting the server's run, sends only those. Returns the last
+     * training step the server has (0: none).
      */
-    private void copyServerHistories(Tracker tracker, LocalStore local) {
+    private long copyServerHistories(Tracker tracker, LocalStore local) {
         TrackingStore server = tracker.server().orElseThrow();
-        server.experimentByName(MlflowNames.experimentName(experimentName))
-                .flatMap(e -> server.findRunByTag(e.id(), MlflowTags.LOCAL_RUN_ID, runId))
-                .ifPresent(there -> there.latestMetrics().keySet().forEach(key ->
-                        local.logBatch(runId, server.metricHistory(there.runId(), key), Map.of(), Map.of())));
+        Optional<RunRecord> there = server.experimentByName(MlflowNames.experimentName(experimentName))
+                .flatMap(e -> server.findRunByTag(e.id(), MlflowTags.LOCAL_RUN_ID, runId));
+        long last = 0;
+        for (String key : there.map(r -> r.latestMetrics().keySet()).orElse(Set.of())) {
+            List<MetricPoint> history = server.metricHistory(there.get().runId(), key);
+            local.logBatch(runId, history, Map.of(), Map.of());
+            if (key.equals(RunKeys.Metric.TRAIN_BPD)) {
+                last = history.stream().mapToLong(MetricPoint::step).max().orElse(0);
+            }
+        }
+        return last;
     }
 
     private static boolean exists(LocalStore store, String experimentId, String id) {

@@ -40,7 +40,7 @@ record WorkerCheck(String executorId, String host, List<String> problems) implem
         } catch (RuntimeException e) {
             problems.add("the experiment: " + e.getMessage());
         }
-        return new WorkerCheck(SparkEnv.get().executorId(), RunTask.host(), problems);
+        return new WorkerCheck(SparkEnv.get().executorId(), SparkEnv.get().blockManager().blockManagerId().host(), problems);
     }
 
     String describe() {

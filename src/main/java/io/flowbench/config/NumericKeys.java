@@ -78,6 +78,9 @@ final class NumericKeys {
         wholeInt("probe.test-examples", 0, "0: the whole split");
         wholeInt("probe.epochs", 1, "");
         wholeInt("checkpoint.every-steps", 1, "");
+        wholeInt("cluster.task-cores", 1, "");
+        wholeInt("cluster.task-max-failures", 1, "1: no second attempt");
+        wholeInt("cluster.executor-wait-seconds", 1, "");
         real("report.target-bpd", 0, false);
     }
 

@@ -1,21 +1,29 @@
 package io.flowbench.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.report.ReportTables;
 import io.flowbench.tracking.MlflowRest;
 import io.flowbench.tracking.MlflowServerProcess;
+import io.flowbench.tracking.ServerStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,21 +33,30 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code flowbench run --executor spark} on a real Spark standalone cluster (a master and two one-core workers,
- * each executor its own JVM) against a real MLflow server, all on 127.0.0.1.
+ * each executor a JVM of its own) against a real MLflow server, all on 127.0.0.1: a tiny experiment of 2
+ * variants x 2 seeds, uninterrupted (compared with the same runs made one after another in this process), with
+ * an executor killed mid-run (the run resumed from its checkpoint on shared storage, or trained again from its
+ * first step without it), and the cluster's bad inputs.
  */
 class SparkRunsTest {
+    private static final int STEPS = 100;
+    private static final int LOG_EVERY = 5;
+    private static final Path CHECKPOINT = Path.of("flowbench-checkpoints", "last.zip");
+
     @TempDir
     static Path tmp;
     private static MlflowServerProcess server;
     private static StandaloneCluster cluster;
     private static MlflowRest rest;
+    /** The uninterrupted cluster run's metric histories, made once: run name -> metric -> values by step. */
+    private static Map<String, Map<String, Map<Long, Double>>> uninterrupted;
 
     @BeforeAll
     static void start() throws Exception {
         server = MlflowServerProcess.sqlite(tmp.resolve("mlflow"));
         rest = new MlflowRest(server.uri());
         // The second worker looks for datasets in an empty folder: it lacks MNIST (only in ./data), not
-        // Fashion-MNIST (also found in the system's dataset folder).
+        // Fashion-MNIST (also in the system's dataset folder).
         Path empty = Files.createDirectories(tmp.resolve("empty-data"));
         cluster = StandaloneCluster.start(tmp.resolve("spark"), List.of(
                 Map.of("FLOWBENCH_DATA_DIR", Path.of("data").toAbsolutePath().toString()),
@@ -56,68 +73,82 @@ class SparkRunsTest {
         }
     }
 
-    /** 2 variants x 2 seeds of a tiny experiment, tracked on the server. */
-    private Path experiment(String name, int steps, String extra) throws Exception {
+    private static Path experiment(String name, String extra) throws IOException {
+        return experiment(name, "[0, 1]", extra);
+    }
+
+    private static Path experiment(String name, String seeds, String extra) throws IOException {
         Path conf = tmp.resolve(name + ".conf");
         Files.writeString(conf, """
                 experiment {
                   name = %s
-                  seeds = [0, 1]
+                  seeds = %s
                   data { name = fashion-mnist, subset = 64, test-subset = 30 }
                   model { levels = 2, depth = 1, hidden = 8 }
                   variants = [ { name = glow, model { kind = glow } }, { name = dlf, model { kind = dlf } } ]
-                  training { batch-size = 16, steps = %d, warmup-steps = 1, log-every-steps = 5 }
-                  evaluation { every-steps = 10, test-examples = 30, batch-size = 30, samples = 0 }
+                  training { batch-size = 16, steps = %d, warmup-steps = 1, log-every-steps = %d }
+                  evaluation { every-steps = 50, test-examples = 30, batch-size = 30, samples = 0 }
                   checkpoint.every-steps = 10
                   tracking.uri = "%s"
                   cluster { executor-memory = 1g, off-heap = 1g }
                   %s
                 }
-                """.formatted(name, steps, server.uri(), extra));
+                """.formatted(name, seeds, STEPS, LOG_EVERY, server.uri(), extra));
         return conf;
     }
 
-    private int run(Path conf, StringWriter err, String... more) {
+    private static int run(Path conf, StringWriter err, String... more) {
         List<String> args = new ArrayList<>(List.of("run", conf.toString(), "--executor", "spark", "--master", cluster.url()));
         args.addAll(List.of(more));
         return FlowbenchCli.run(new PrintWriter(System.out, true), new PrintWriter(err, true), args.toArray(String[]::new));
     }
 
-    /** Each child run's metric histories on the server: run name -> metric -> steps, in logging order. */
-    private Map<String, Map<String, List<Long>>> steps(String experiment) {
-        Map<String, Map<String, List<Long>>> out = new TreeMap<>();
-        for (JsonNode r : rest.runs(rest.experimentId(experiment))) {
-            Map<String, String> tags = MlflowRest.keyValues(r.path("data").path("tags"));
-            if (!tags.containsKey("mlflow.parentRunId")) {
-                continue;
-            }
+    private static List<JsonNode> childRuns(String experiment) {
+        return rest.runs(rest.experimentId(experiment)).stream()
+                .filter(r -> MlflowRest.keyValues(r.path("data").path("tags")).containsKey("mlflow.parentRunId")).toList();
+    }
+
+    /**
+     * Each child run's metric histories on the server, checked to hold each run once, FINISHED, with one point
+     * per logged step and none missing.
+     */
+    private static Map<String, Map<String, Map<Long, Double>>> histories(String experiment) {
+        Map<String, Map<String, Map<Long, Double>>> out = new TreeMap<>();
+        for (JsonNode r : childRuns(experiment)) {
             String name = r.path("info").path("run_name").asText();
             assertEquals("FINISHED", r.path("info").path("status").asText(), name);
-            Map<String, List<Long>> m = new TreeMap<>();
-            for (String key : List.of("train_bpd", "test_bpd", "final_test_bpd", "images_seen")) {
-                m.put(key, rest.metricHistory(r.path("info").path("run_id").asText(), key).stream()
-                        .map(p -> p.path("step").asLong()).collect(Collectors.toList()));
+            Map<String, Map<Long, Double>> metrics = new TreeMap<>();
+            for (String key : List.of("train_bpd", "test_bpd", "final_test_bpd")) {
+                List<JsonNode> points = rest.metricHistory(r.path("info").path("run_id").asText(), key);
+                Map<Long, Double> byStep = new TreeMap<>();
+                points.forEach(p -> byStep.put(p.path("step").asLong(), p.path("value").asDouble()));
+                assertEquals(byStep.size(), points.size(), name + ": a step of " + key + " logged twice: " + points);
+                metrics.put(key, byStep);
             }
-            assertTrue(out.put(name, m) == null, name + " appears once on the server");
+            assertEquals(LongStream.rangeClosed(1, STEPS / LOG_EVERY).map(i -> i * LOG_EVERY).boxed().toList(),
+                    List.copyOf(metrics.get("train_bpd").keySet()), name + " logs every step once");
+            assertEquals(List.of(50L, 100L), List.copyOf(metrics.get("test_bpd").keySet()), name);
+            assertTrue(out.put(name, metrics) == null, name + " appears once on the server");
         }
         return out;
     }
 
-    @Test
-    void everyRunIsOnTheServerOnceWithItsWholeHistoryAndTheReportIsTheSequentialOne() throws Exception {
-        StringWriter err = new StringWriter();
-        Path conf = experiment("spark-basic", 10, "");
-        assertEquals(0, run(conf, err), err::toString);
-        Map<String, Map<String, List<Long>>> steps = steps("spark-basic");
-        assertEquals(List.of("dlf-seed0", "dlf-seed1", "glow-seed0", "glow-seed1"), List.copyOf(steps.keySet()));
-        for (Map.Entry<String, Map<String, List<Long>>> e : steps.entrySet()) {
-            assertEquals(List.of(5L, 10L), e.getValue().get("train_bpd"), e.getKey());
-            assertEquals(List.of(10L), e.getValue().get("test_bpd"), e.getKey());
-            assertEquals(List.of(10L), e.getValue().get("final_test_bpd"), e.getKey());
+    private static synchronized Map<String, Map<String, Map<Long, Double>>> uninterrupted() throws IOException {
+        if (uninterrupted == null) {
+            StringWriter err = new StringWriter();
+            assertEquals(0, run(experiment("spark-basic", ""), err), err::toString);
+            uninterrupted = histories("spark-basic");
+            assertEquals(List.of("dlf-seed0", "dlf-seed1", "glow-seed0", "glow-seed1"), List.copyOf(uninterrupted.keySet()));
         }
+        return uninterrupted;
+    }
+
+    @Test
+    void everyRunIsOnTheServerOnceWithItsHistoryAndTheReportIsTheSequentialOne() throws Exception {
+        uninterrupted();
         Path fromCluster = tmp.resolve("report-cluster");
-        assertEquals(0, FlowbenchCli.run("compare", "--experiment", "spark-basic", "--tracking-uri", server.uri().toString(),
-                "--out", fromCluster.toString()));
+        assertEquals(0, FlowbenchCli.run("compare", "--experiment", "spark-basic", "--tracking-uri",
+                server.uri().toString(), "--out", fromCluster.toString()));
 
         // The same runs one after another in this process, with the executors' one OpenMP thread.
         Path local = tmp.resolve("mlruns-sequential");
@@ -125,13 +156,104 @@ class SparkRunsTest {
         int threads = env.maxThreads();
         env.setMaxThreads(1);
         try {
-            assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.tracking.uri=" + local));
+            assertEquals(0, FlowbenchCli.run("run", tmp.resolve("spark-basic.conf").toString(), "--set",
+                    "experiment.tracking.uri=" + local));
         } finally {
             env.setMaxThreads(threads);
         }
         Path sequential = tmp.resolve("report-sequential");
         assertEquals(0, FlowbenchCli.run("compare", "--experiment", "spark-basic", "--tracking-uri", local.toString(),
                 "--out", sequential.toString()));
-        assertEquals(Files.readString(sequential.resolve("likelihood.csv")), Files.readString(fromCluster.resolve("likelihood.csv")));
+        for (String csv : ReportTables.RESULTS) {
+            assertEquals(ReportTables.withoutTimes(sequential.resolve(csv)), ReportTables.withoutTimes(fromCluster.resolve(csv)), csv);
+        }
+    }
+
+    @Test
+    void anExecutorKilledMidRunResumesItsRunFromTheSharedCheckpoint() throws Exception {
+        killOneExecutorMidRun(experiment("spark-kill-shared", "checkpoint.dir = \"" + tmp.resolve("shared") + "\""), 4,
+                "(checkpoint)");
+    }
+
+    @Test
+    void anExecutorKilledMidRunWithoutSharedStorageTrainsItsRunAgain() throws Exception {
+        killOneExecutorMidRun(experiment("spark-kill-local", "[0]", ""), 2, "attempted again in a new store");
+    }
+
+    /**
+     * Kills the first worker's executor once both workers' runs have written a checkpoint (every 10 of 100 steps)
+     * and sent steps to the server, then expects the run attempted again (as the executors' output says) and every run FINISHED with
+     * exactly the uninterrupted runs' histories: each step once, the same values.
+     */
+    private void killOneExecutorMidRun(Path conf, int runs, String attemptedAgain) throws Exception {
+        String name = conf.getFileName().toString().replace(".conf", "");
+        Map<String, Map<String, Map<Long, Double>>> expected = new TreeMap<>(uninterrupted());
+        long before = checkpoints(); // left by executors killed earlier
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> run(conf, err));
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (checkpoints() < before + 2 || onServer(name) < 2) {
+            assertFalse(run.isDone(), () -> "the runs ended before both workers were mid-run: " + err);
+            assertTrue(System.currentTimeMillis() < deadline, "the runs did not checkpoint");
+            Thread.sleep(100);
+        }
+        List<ProcessHandle> executors = cluster.executors(0);
+        assertEquals(1, executors.size(), "the first worker runs one executor");
+        assertTrue(executors.get(0).destroyForcibly(), "the executor was killed");
+        assertEquals(0, run.get(), err::toString);
+        assertTrue(cluster.executorOutput().contains(attemptedAgain), "a run was attempted again: " + attemptedAgain);
+        Map<String, Map<String, Map<Long, Double>>> histories = histories(name);
+        assertEquals(runs, histories.size(), histories.keySet()::toString);
+        expected.keySet().retainAll(histories.keySet());
+        assertEquals(expected, histories, "the runs' histories equal the uninterrupted runs'");
+    }
+
+    /** Runs RUNNING on the server with training steps there. */
+    private static long onServer(String experiment) {
+        try {
+            return childRuns(experiment).stream()
+                    .filter(r -> r.path("info").path("status").asText().equals("RUNNING"))
+                    .filter(r -> !rest.metricHistory(r.path("info").path("run_id").asText(), "train_bpd").isEmpty())
+                    .count();
+        } catch (RuntimeException | AssertionError e) {
+            return 0; // the experiment is not on the server yet
+        }
+    }
+
+    /** Run checkpoints in the executors' stores, on the workers' disks or the shared storage. */
+    private static long checkpoints() throws IOException {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        try (Stream<Path> local = Files.walk(tmp.resolve("spark")); Stream<Path> mounted = Files.walk(shared)) {
+            return Stream.concat(local, mounted).filter(f -> f.endsWith(CHECKPOINT)).count();
+        } catch (UncheckedIOException e) {
+            return 0; // a folder went away while it was walked (a killed executor's scratch space, say)
+        }
+    }
+
+    @Test
+    void aWorkerWithoutTheDatasetIsNamedBeforeAnyRun() throws Exception {
+        Path conf = experiment("spark-no-mnist", "data { name = mnist, subset = 64, test-subset = 30 }");
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(conf, err), err::toString);
+        String message = err.toString().strip();
+        assertTrue(message.startsWith("flowbench run: not every worker can train this experiment: worker 127.0.0.1 (executor "),
+                message);
+        assertTrue(message.contains("dataset mnist: ") && message.contains("data install"), message);
+        assertEquals(1, message.lines().count(), message);
+        try (ServerStore store = ServerStore.connect(server.uri(), Duration.ofSeconds(10))) {
+            assertTrue(store.experimentByName("spark-no-mnist").isEmpty(), "nothing was recorded");
+        }
+    }
+
+    @Test
+    void anUnreachableMasterIsRefusedBeforeAnyRun() throws Exception {
+        Path conf = experiment("spark-no-master", "");
+        StringWriter err = new StringWriter();
+        String master = "spark://127.0.0.1:" + MlflowServerProcess.freePort();
+        assertEquals(2, FlowbenchCli.run(new PrintWriter(System.out, true), new PrintWriter(err, true),
+                "run", conf.toString(), "--executor", "spark", "--master", master), err::toString);
+        assertTrue(err.toString().startsWith("flowbench run: cannot reach the Spark master " + master + ": 127.0.0.1:"),
+                err::toString);
+        assertTrue(err.toString().contains("start it (sbin/start-master.sh on that host) or correct --master"), err::toString);
     }
 }

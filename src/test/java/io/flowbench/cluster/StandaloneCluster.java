@@ -9,14 +9,15 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 for the tests, from the Maven jars on the test class path: a
  * master and workers, each in its own JVM (as sbin/start-master.sh and start-worker.sh would start them), whose
- * executors are JVMs of their own. Each worker has one core (one run at a time) and its own environment, so a
- * test can give one of them other data locations.
+ * executors are JVMs of their own. Each worker has one core (one run at a time), its own scratch space
+ * ({@code worker-<i>-local}) and its own environment, so a test can give one of them other data locations.
  */
 final class StandaloneCluster implements AutoCloseable {
     private static final long START_TIMEOUT_MS = 120_000;
@@ -41,7 +42,9 @@ final class StandaloneCluster implements AutoCloseable {
             c.awaitPort(c.port);
             for (int i = 0; i < workerEnvironments.size(); i++) {
                 Path work = Files.createDirectories(dir.resolve("worker-" + i));
-                Process w = c.java("worker-" + i, workerEnvironments.get(i), "org.apache.spark.deploy.worker.Worker",
+                Map<String, String> env = new HashMap<>(workerEnvironments.get(i));
+                env.put("SPARK_LOCAL_DIRS", Files.createDirectories(dir.resolve("worker-" + i + "-local")).toString());
+                Process w = c.java("worker-" + i, env, "org.apache.spark.deploy.worker.Worker",
                         "--host", "127.0.0.1", "--cores", "1", "--memory", "3g", "--work-dir", work.toString(),
                         "--webui-port", "0", c.url());
                 c.processes.add(w);
@@ -57,6 +60,17 @@ final class StandaloneCluster implements AutoCloseable {
 
     String url() {
         return "spark://127.0.0.1:" + port;
+    }
+
+    /** Everything the executors printed so far (their stdout files in the workers' work directories). */
+    String executorOutput() throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().equals("stdout")).toList()) {
+                out.append(Files.readString(f));
+            }
+        }
+        return out.toString();
     }
 
     /** The executor JVMs a worker runs now. */
