@@ -3,6 +3,7 @@ package io.flowbench.cluster;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
 import io.flowbench.config.ConfigModule;
 import io.flowbench.config.Experiment;
 import io.flowbench.data.DataModule;
@@ -15,11 +16,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
- * An experiment as the driver sends it to executors: its resolved configuration as text (never arrays or
- * graphs), planned again on the executor exactly as the driver planned it, so each task builds its run's
- * model, data and settings itself.
+ * An experiment as the driver sends it to executors: its resolved {@code experiment} block as text (never
+ * arrays or graphs), planned again on the executor exactly as the driver planned it, so each task builds its
+ * run's model, data and settings itself.
  */
 final class ShippedExperiment implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -27,7 +29,13 @@ final class ShippedExperiment implements Serializable {
     private final String resolved;
 
     ShippedExperiment(ExperimentPlan plan) {
-        this.resolved = plan.experiment().resolved().root().render(ConfigRenderOptions.concise());
+        // Each variant with its complete model and training blocks (a kind's training defaults already applied),
+        // so the executor, which reads them as set by the experiment, plans exactly the driver's runs.
+        List<Map<String, Object>> variants = plan.experiment().variants().stream().map(v -> Map.<String, Object>of(
+                "name", v.name(), "model", v.model().root().unwrapped(), "training", v.training().root().unwrapped())).toList();
+        this.resolved = plan.experiment().resolved().withOnlyPath("experiment")
+                .withValue("experiment.variants", ConfigValueFactory.fromIterable(variants))
+                .root().render(ConfigRenderOptions.concise());
     }
 
     /** The bindings an executor needs (model kinds, datasets), with this process set up as the CLI sets it up. */

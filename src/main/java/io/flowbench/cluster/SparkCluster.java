@@ -107,7 +107,12 @@ final class SparkCluster implements AutoCloseable {
         for (String hostPort : master.substring("spark://".length()).split(",")) {
             int colon = hostPort.lastIndexOf(':');
             String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-            int port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+            String portText = colon < 0 ? "7077" : hostPort.substring(colon + 1);
+            if (!portText.matches("\\d{1,5}")) {
+                throw new ClusterException("--master " + master + ": '" + portText + "' is not a port; write it like "
+                        + "spark://HOST:7077");
+            }
+            int port = Integer.parseInt(portText);
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
                 return;

@@ -255,5 +255,11 @@ class SparkRunsTest {
         assertTrue(err.toString().startsWith("flowbench run: cannot reach the Spark master " + master + ": 127.0.0.1:"),
                 err::toString);
         assertTrue(err.toString().contains("start it (sbin/start-master.sh on that host) or correct --master"), err::toString);
+
+        StringWriter badPort = new StringWriter();
+        assertEquals(2, FlowbenchCli.run(new PrintWriter(System.out, true), new PrintWriter(badPort, true),
+                "run", conf.toString(), "--executor", "spark", "--master", "spark://127.0.0.1:x"), badPort::toString);
+        assertEquals("flowbench run: --master spark://127.0.0.1:x: 'x' is not a port; write it like spark://HOST:7077",
+                badPort.toString().strip());
     }
 }
