@@ -465,8 +465,13 @@ public final class FlowModel {
      * policy accumulates during its warm-up and fixes its masks after the last warm-up step.
      */
     public void afterTrainingStep(long step, INDArray x, INDArray labels) {
-        stochastic.forEach(StochasticLayer::renormalise);
+        renormalise();
         contribution.ifPresent(c -> c.observe(step, estimatorInputs(x, labels, step)));
+    }
+
+    /** Refines the weight constraints (resflow's spectral norms) after the weights changed; nothing for Glow and DLF. */
+    public void renormalise() {
+        stochastic.forEach(StochasticLayer::renormalise);
     }
 
     /**
@@ -484,7 +489,7 @@ public final class FlowModel {
             evaluation = new FlowModel(spec.withStep(spec.step().forEvaluation()), dtype, seed);
         }
         evaluation.copyState(sd);
-        evaluation.stochastic.forEach(StochasticLayer::renormalise);
+        evaluation.renormalise();
         evaluation.initialised = true;
         return evaluation;
     }
