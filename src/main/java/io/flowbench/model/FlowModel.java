@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * A flow model compiled into one SameDiff graph: the density side (input {@value #INPUT} to
  * per-example bits/dim and the training loss) and, built on first use, the generative side
  * (whitened latents {@code eps_in_i} to {@value #DECODED}) share the same parameter variables. Inputs are
- * dequantized images in [-0.5, 0.5) (see {@link Dequantizer}).
+ * dequantized images in [-0.5, 0.5) (see {@link Dequantizer}). A model with stochastic layers
+ * (resflow) feeds their random inputs itself ({@link #estimatorInputs}), and replaces its graph by a
+ * larger one when a draw needs more power-series terms than it holds ({@link #generation}).
  */
 public final class FlowModel {
     public static final String INPUT = "x";

@@ -75,7 +75,7 @@ class KnownDensityTest {
             case "glow" -> new StepSpec.Glow(false);
             case "dlf" -> new StepSpec.Dlf(new DynamicLinear.Options(2, DynamicLinear.Form.NON_INVERSE,
                     DynamicLinear.Partition.EQUAL, DynamicLinear.FirstPart.LEARNED, 1.0, 0.0));
-            default -> ResFlowStep.of(0.98, Roulette.POISSON, 2, 20, GradientMode.BACKPROP_SERIES, true);
+            default -> ResFlowStep.of(0.98, Roulette.POISSON, 2, 20, GradientMode.NEUMANN, true);
         };
         // resflow executes its whole power series per block (about ten Jacobian-vector products): half the
         // blocks and fewer steps keep the test short, and still reach the entropy.
