@@ -15,5 +15,6 @@ public final class ConfigModule extends AbstractModule {
         MapBinder<String, StepReader> kinds = MapBinder.newMapBinder(binder(), String.class, StepReader.class);
         kinds.addBinding("glow").to(GlowStepReader.class);
         kinds.addBinding("dlf").to(DlfStepReader.class);
+        kinds.addBinding("resflow").to(ResFlowStepReader.class);
     }
 }

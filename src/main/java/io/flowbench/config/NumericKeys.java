@@ -53,6 +53,9 @@ final class NumericKeys {
         wholeInt("model.dlf.parts", 2, "");
         wholeLong("model.factor-out-warmup-steps", 1, "likelihood-contribution's warm-up");
         real("model.dlf.logs-rescale-init", 0, true);
+        range("model.resflow.coefficient", Kind.REAL, 0, true, 1, true, "the spectral-norm coefficient c");
+        wholeInt("model.resflow.n-exact", 1, "");
+        wholeInt("model.resflow.eval-n-exact", 1, "");
         range("model.dlf.logs-shift-init", Kind.REAL, -Double.MAX_VALUE, false, Double.MAX_VALUE, false, "");
         wholeInt("training.batch-size", 1, "");
         wholeLong("training.steps", 0, "0: only wall-minutes limits the run");

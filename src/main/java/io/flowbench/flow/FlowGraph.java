@@ -25,6 +25,7 @@ public final class FlowGraph {
     private final SplittableRandom init;
     private final List<DataDependentInit> dataDependentInits = new ArrayList<>();
     private final List<SDVariable> l2Weights = new ArrayList<>();
+    private final List<StochasticLayer> stochasticLayers = new ArrayList<>();
 
     public FlowGraph(SameDiff sd, DataType dtype, long initSeed) {
         if (!dtype.isFPType()) {
@@ -106,6 +107,16 @@ public final class FlowGraph {
     /** Weights subject to the optional L2 penalty, in creation order. */
     public List<SDVariable> l2Weights() {
         return List.copyOf(l2Weights);
+    }
+
+    /** Called by a layer with a stochastic log-det on construction, so that the graph's owner can feed it. */
+    public void registerStochastic(StochasticLayer layer) {
+        stochasticLayers.add(layer);
+    }
+
+    /** Layers whose log-det is a random estimate, in creation (forward) order. */
+    public List<StochasticLayer> stochasticLayers() {
+        return List.copyOf(stochasticLayers);
     }
 
     /** Cuts x [N, C, H, W] along the channels into parts of the given sizes (which add up to C). */

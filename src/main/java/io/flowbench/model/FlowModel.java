@@ -13,7 +13,9 @@ import io.flowbench.flow.MultiScaleLayout;
 import io.flowbench.flow.Prior;
 import io.flowbench.flow.SplitPrior;
 import io.flowbench.flow.Squeeze;
+import io.flowbench.flow.StochasticLayer;
 import io.flowbench.flow.TopPrior;
+import io.flowbench.flow.resflow.SeriesCapacityException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,12 +28,16 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A flow model compiled into one SameDiff graph: the density side (input {@value #INPUT} to
  * per-example bits/dim and the training loss) and, built on first use, the generative side
  * (whitened latents {@code eps_in_i} to {@value #DECODED}) share the same parameter variables. Inputs are
- * dequantized images in [-0.5, 0.5) (see {@link Dequantizer}).
+ * dequantized images in [-0.5, 0.5) (see {@link Dequantizer}). A model with stochastic layers
+ * (resflow) feeds their random inputs itself ({@link #estimatorInputs}), and replaces its graph by a
+ * larger one when a draw needs more power-series terms than it holds ({@link #generation}).
  */
 public final class FlowModel {
     public static final String INPUT = "x";
@@ -43,30 +49,39 @@ public final class FlowModel {
     public static final String DECODED = "x_decoded";
     /** What training minimises when an L2 penalty is added: {@value #LOSS} plus the penalty. */
     public static final String OBJECTIVE = "objective";
+    private static final Logger LOG = LoggerFactory.getLogger(FlowModel.class);
 
-    private final ModelSpec spec;
-    private final SameDiff sd;
-    private final FlowGraph graph;
-    private final MultiScaleFlow flow;
-    private final List<LatentShape> latentShapes;
-    private final List<FactorOutMask> masks;
-    private final Optional<LikelihoodContribution> contribution;
+    private final long seed;
+    private final DataType dtype;
+    private ModelSpec spec;
+    private SameDiff sd;
+    private FlowGraph graph;
+    private MultiScaleFlow flow;
+    private List<LatentShape> latentShapes;
+    private List<FactorOutMask> masks;
+    private Optional<LikelihoodContribution> contribution;
+    private List<StochasticLayer> stochastic;
+    private double l2Coefficient;
+    /** Counts rebuilds of the graph (a larger log-det series): whoever holds functions of the graph redoes them. */
+    private int generation;
+    /** The graph evaluation and sampling use when the log-det is stochastic (see {@link #forEvaluation}). */
+    private FlowModel evaluation;
     private boolean decoderBuilt;
     private boolean initialised;
 
-    private FlowModel(ModelSpec spec, SameDiff sd, FlowGraph graph, MultiScaleFlow flow, List<FactorOutMask> masks) {
-        this.spec = spec;
-        this.sd = sd;
-        this.graph = graph;
-        this.flow = flow;
-        this.latentShapes = flow.latentShapes();
-        this.masks = List.copyOf(masks);
-        this.contribution = spec.factorOutPolicy().kind() == FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION
-                ? Optional.of(new LikelihoodContribution(sd, this.masks, spec.factorOutPolicy())) : Optional.empty();
+    private FlowModel(ModelSpec spec, DataType dtype, long seed) {
+        this.seed = seed;
+        this.dtype = dtype;
+        compile(spec);
     }
 
     /** Builds the graph of {@code spec} in the given floating-point type, parameters drawn with {@code seed}. */
     public static FlowModel build(ModelSpec spec, DataType dtype, long seed) {
+        return new FlowModel(spec, dtype, seed);
+    }
+
+    /** Builds the density side of {@code spec} into a new graph, which becomes this model's. */
+    private void compile(ModelSpec spec) {
         SameDiff sd = SameDiff.create();
         FlowGraph graph = new FlowGraph(sd, dtype, seed);
         SDVariable x = sd.placeHolder(INPUT, dtype, spec.input().batchShape());
@@ -91,7 +106,40 @@ public final class FlowModel {
             enc.latents().get(i).rename(latentName(i));
             enc.standardised().get(i).rename(standardisedName(i));
         }
-        return new FlowModel(spec, sd, graph, flow, masks);
+        this.spec = spec;
+        this.sd = sd;
+        this.graph = graph;
+        this.flow = flow;
+        this.latentShapes = flow.latentShapes();
+        this.masks = List.copyOf(masks);
+        this.contribution = spec.factorOutPolicy().kind() == FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION
+                ? Optional.of(new LikelihoodContribution(sd, this.masks, spec.factorOutPolicy())) : Optional.empty();
+        this.stochastic = graph.stochasticLayers();
+        this.decoderBuilt = false;
+    }
+
+    /**
+     * Rebuilds the graph with {@code step} (a larger log-det series), carrying every parameter and
+     * constant (spectral-norm vectors, masks, statistics) over by name, and the L2 penalty.
+     */
+    private void rebuild(StepSpec step) {
+        SameDiff old = sd;
+        compile(spec.withStep(step));
+        copyState(old);
+        if (l2Coefficient > 0) {
+            addL2Penalty(l2Coefficient);
+        }
+        generation++;
+    }
+
+    /** Copies every parameter and constant of this graph from the variable of the same name in {@code from}. */
+    private void copyState(SameDiff from) {
+        for (SDVariable v : sd.variables()) {
+            VariableType type = v.getVariableType();
+            if ((type == VariableType.VARIABLE || type == VariableType.CONSTANT) && from.hasVariable(v.name())) {
+                v.getArr().assign(from.getArrForVarName(v.name()));
+            }
+        }
     }
 
     /**
@@ -140,7 +188,7 @@ public final class FlowModel {
         }
         List<SDVariable> eps = new ArrayList<>();
         for (int i = 0; i < latentShapes.size(); i++) {
-            eps.add(sd.placeHolder(standardisedInputName(i), graph.dtype(), latentShapes.get(i).batchShape()));
+            eps.add(sd.placeHolder(standardisedInputName(i), dtype, latentShapes.get(i).batchShape()));
         }
         flow.decode(eps, spec.conditional() ? sd.getVariable(LABEL) : null).rename(DECODED);
         decoderBuilt = true;
@@ -172,7 +220,17 @@ public final class FlowModel {
     }
 
     public DataType dtype() {
-        return graph.dtype();
+        return dtype;
+    }
+
+    /** Whether the log-det is a random estimate (resflow): every density it gives is one draw of it. */
+    public boolean hasStochasticLogDet() {
+        return !stochastic.isEmpty();
+    }
+
+    /** How often the graph was rebuilt (a larger log-det series); gradient functions of an older one are stale. */
+    public int generation() {
+        return generation;
     }
 
     public List<LatentShape> latentShapes() {
@@ -191,7 +249,7 @@ public final class FlowModel {
 
     /** One-hot [N, classes] rows of integer labels, in this model's type. */
     public INDArray oneHot(int[] labels) {
-        INDArray out = Nd4j.zeros(graph.dtype(), labels.length, spec.numClasses());
+        INDArray out = Nd4j.zeros(dtype, labels.length, spec.numClasses());
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= spec.numClasses()) {
                 throw new IllegalArgumentException("label " + labels[i] + " outside 0.." + (spec.numClasses() - 1));
@@ -204,7 +262,7 @@ public final class FlowModel {
     /** Placeholder values for the density side; labels are one-hot rows, or null when unconditional. */
     public Map<String, INDArray> inputs(INDArray x, INDArray labels) {
         Map<String, INDArray> in = new HashMap<>();
-        in.put(INPUT, x.castTo(graph.dtype()));
+        in.put(INPUT, x.castTo(dtype));
         putLabels(in, labels);
         return in;
     }
@@ -214,26 +272,55 @@ public final class FlowModel {
             if (labels == null) {
                 throw new IllegalArgumentException("a class-conditional model needs labels");
             }
-            in.put(LABEL, labels.castTo(graph.dtype()));
+            in.put(LABEL, labels.castTo(dtype));
         }
     }
 
-    /** Per-example bits/dim of dequantized images x [N, C, H, W]. */
+    /**
+     * {@link #inputs} plus every stochastic layer's random inputs, drawn from the stream of {@code key}
+     * (layer i draws from its i-th split), and what a forward-only pass precomputes for the Neumann
+     * gradient. A draw the graph has no room for rebuilds it with room first (then draws again: the same
+     * key gives the same draws). Glow and DLF have no stochastic layers: the inputs are {@link #inputs}.
+     */
+    public Map<String, INDArray> estimatorInputs(INDArray x, INDArray labels, long key) {
+        while (true) {
+            Map<String, INDArray> in = inputs(x, labels);
+            SplittableRandom root = new SplittableRandom(key);
+            try {
+                for (StochasticLayer layer : stochastic) {
+                    layer.feed(in, x.size(0), root.split());
+                }
+            } catch (SeriesCapacityException e) {
+                rebuild(spec.step().withSeriesCapacity(e.terms()));
+                continue;
+            }
+            StochasticLayer.precompute(sd, stochastic, in);
+            return in;
+        }
+    }
+
+    /** The inputs of training step {@code step} (counted from 1): the estimator's stream is a function of (seed, step). */
+    public Map<String, INDArray> trainingInputs(INDArray x, INDArray labels, long step) {
+        return estimatorInputs(x, labels, seed * 0xD1B54A32D192ED03L + step);
+    }
+
+    /** Per-example bits/dim of dequantized images x [N, C, H, W] (a stochastic log-det drawn with key 0). */
     public INDArray bitsPerDim(INDArray x, INDArray labels) {
-        return sd.output(inputs(x, labels), BITS_PER_DIM).get(BITS_PER_DIM);
+        return sd.output(estimatorInputs(x, labels, 0), BITS_PER_DIM).get(BITS_PER_DIM);
     }
 
     /** Per-example bits/dim and each level's log-det, from one execution. */
     public record Densities(INDArray bitsPerDim, List<INDArray> levelLogDets) { }
 
-    public Densities densities(INDArray x, INDArray labels) {
+    /** The densities of x; a stochastic log-det is drawn from the stream of {@code key}. */
+    public Densities densities(INDArray x, INDArray labels, long key) {
         int levels = spec.levels();
         String[] names = new String[levels + 1];
         names[0] = BITS_PER_DIM;
         for (int l = 0; l < levels; l++) {
             names[l + 1] = levelLogDetName(l);
         }
-        Map<String, INDArray> out = sd.output(inputs(x, labels), names);
+        Map<String, INDArray> out = sd.output(estimatorInputs(x, labels, key), names);
         List<INDArray> levelLogDets = new ArrayList<>();
         for (int l = 0; l < levels; l++) {
             levelLogDets.add(out.get(levelLogDetName(l)));
@@ -241,9 +328,9 @@ public final class FlowModel {
         return new Densities(out.get(BITS_PER_DIM), levelLogDets);
     }
 
-    /** Per-example log density (nats) of the continuous input. */
+    /** Per-example log density (nats) of the continuous input (a stochastic log-det drawn with key 0). */
     public INDArray logProb(INDArray x, INDArray labels) {
-        return sd.output(inputs(x, labels), LOG_PROB).get(LOG_PROB);
+        return sd.output(estimatorInputs(x, labels, 0), LOG_PROB).get(LOG_PROB);
     }
 
     /**
@@ -279,15 +366,28 @@ public final class FlowModel {
         return eps;
     }
 
-    /** Images from whitened latents: the exact inverse of {@link #encode}. */
+    /**
+     * Images from whitened latents: the exact inverse of {@link #encode}. A layer whose inverse
+     * iterates (resflow's fixed point) and reached its cap is logged as a warning naming it.
+     */
     public INDArray decode(List<INDArray> eps, INDArray labels) {
         ensureDecoder();
         Map<String, INDArray> in = new HashMap<>();
         for (int i = 0; i < eps.size(); i++) {
-            in.put(standardisedInputName(i), eps.get(i).castTo(graph.dtype()));
+            in.put(standardisedInputName(i), eps.get(i).castTo(dtype));
         }
         putLabels(in, labels);
-        return sd.output(in, DECODED).get(DECODED);
+        List<String> names = new ArrayList<>(List.of(DECODED));
+        stochastic.forEach(layer -> names.add(layer.inverseIterationsName()));
+        Map<String, INDArray> out = sd.output(in, names.toArray(String[]::new));
+        for (StochasticLayer layer : stochastic) {
+            double rounds = out.get(layer.inverseIterationsName()).getDouble(0);
+            if (rounds >= layer.inverseIterationCap()) {
+                LOG.warn("{}: the fixed-point inverse stopped at its cap of {} iterations before converging;"
+                        + " the decoded images may be inexact", layer.name(), layer.inverseIterationCap());
+            }
+        }
+        return out.get(DECODED);
     }
 
     /** n samples at the given temperature (every prior's standard deviation scaled by it). */
@@ -341,6 +441,7 @@ public final class FlowModel {
         if (sd.hasGradientFunction()) {
             throw new IllegalStateException("the L2 penalty must be added before training starts");
         }
+        l2Coefficient = coefficient;
         SDVariable penalty = null;
         for (SDVariable w : graph.l2Weights()) {
             SDVariable term = sd.math().square(w).sum();
@@ -366,7 +467,33 @@ public final class FlowModel {
      * policy accumulates during its warm-up and fixes its masks after the last warm-up step.
      */
     public void afterTrainingStep(long step, INDArray x, INDArray labels) {
-        contribution.ifPresent(c -> c.observe(step, inputs(x, labels)));
+        renormalise();
+        contribution.ifPresent(c -> c.observe(step, estimatorInputs(x, labels, step)));
+    }
+
+    /** Refines the weight constraints (resflow's spectral norms) after the weights changed; nothing for Glow and DLF. */
+    public void renormalise() {
+        stochastic.forEach(StochasticLayer::renormalise);
+    }
+
+    /**
+     * The model to evaluate and sample with, holding this model's current weights: this model, unless
+     * its log-det is stochastic. Then it is a second graph with the family's evaluation estimator
+     * (resflow: eval-n-exact exact terms), this model's parameters and constants copied in and its
+     * weight constraints refined for them (spectral norms: the weights may be the averaged ones), so
+     * that this model's own state is untouched.
+     */
+    public FlowModel forEvaluation() {
+        if (stochastic.isEmpty()) {
+            return this;
+        }
+        if (evaluation == null) {
+            evaluation = new FlowModel(spec.withStep(spec.step().forEvaluation()), dtype, seed);
+        }
+        evaluation.copyState(sd);
+        evaluation.renormalise();
+        evaluation.initialised = true;
+        return evaluation;
     }
 
     public boolean isInitialised() {

@@ -67,6 +67,12 @@ public record ModelSpec(LatentShape input, int levels, int depth, int hidden, in
                 Preprocessing.NONE);
     }
 
+    /** This architecture with another step (resflow's evaluation estimator, or a larger series capacity). */
+    public ModelSpec withStep(StepSpec other) {
+        return new ModelSpec(input, levels, depth, hidden, nBits, numClasses, learnedTopPrior, invConvBias, other,
+                factorOut, preprocessing, factorOutPolicy);
+    }
+
     /** The shapes through the skeleton. */
     public MultiScaleLayout layout() {
         return MultiScaleLayout.of(input, levels, factorOut);

@@ -40,6 +40,19 @@ public interface StepSpec {
     /** The FLOPs of one step on [C, H, W] latents (see {@code bench.FlopCount}). */
     void countFlops(Flops flops, LatentShape shape, ModelSpec model);
 
+    /** The step an evaluation graph uses: itself, unless the family evaluates with other settings (resflow's n-exact). */
+    default StepSpec forEvaluation() {
+        return this;
+    }
+
+    /**
+     * The same step with room for a log-det power series of {@code terms} terms, for a family whose
+     * graph holds one (resflow, on a {@code SeriesCapacityException}).
+     */
+    default StepSpec withSeriesCapacity(int terms) {
+        throw new UnsupportedOperationException(kind() + " has no log-det power series");
+    }
+
     /** The step networks of Glow and DLF: ConvNet with the model's hidden width and classes. */
     private static Conditioner convNets(ModelSpec model) {
         return ConvNet.conditioner(model.hidden(), model.numClasses());

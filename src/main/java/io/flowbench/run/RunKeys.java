@@ -57,6 +57,15 @@ public final class RunKeys {
         public static final String PROBE_TRAIN_EXAMPLES = "probe_train_examples";
         public static final String PROBE_TEST_EXAMPLES = "probe_test_examples";
 
+        /**
+         * The standard error of an evaluation's mean bits/dim over the test examples ({@code test_bpd_stderr},
+         * {@code final_test_bpd_stderr}), logged beside it for models whose log-det is a random estimate
+         * (resflow), where it includes the estimator's noise.
+         */
+        public static String standardError(String bpdMetric) {
+            return bpdMetric + "_stderr";
+        }
+
         /** The step whose loss was not finite (a FAILED run). */
         public static final String FAILED_STEP = "failed_step";
 
@@ -108,7 +117,8 @@ public final class RunKeys {
          */
         public static final List<String> ADDED_WITH_PAST_DEFAULT = List.of("model.factor-out-policy",
                 "model.factor-out-order", "model.factor-out-warmup-steps", "training.adam-beta1", "training.adam-beta2",
-                "training.grad-clip-norm");
+                "training.grad-clip-norm", "model.resflow.coefficient", "model.resflow.n-exact", "model.resflow.eval-n-exact",
+                "model.resflow.roulette", "model.resflow.gradient", "model.resflow.pre-activation");
         /** A fixed factor-out mask of level l, {@code factor-out-mask.level<l>}: its SHA-256 (docs/factor-out.md). */
         public static final String FACTOR_OUT_MASK = "factor-out-mask.level";
 

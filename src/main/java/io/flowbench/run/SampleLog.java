@@ -22,7 +22,7 @@ record SampleLog(RunPlan plan, TrackedRun run, Training training) implements Tra
                 ? model.oneHot(IntStream.range(0, s.samples()).map(i -> i % spec.numClasses()).toArray())
                 : null;
         INDArray images = training.withAveragedWeights(
-                () -> model.sample(s.samples(), s.temperature(), plan.seed(), labels));
+                () -> model.forEvaluation().sample(s.samples(), s.temperature(), plan.seed(), labels));
         run.logImage(SampleGrid.of(images, spec.nBits()), RunKeys.Artifact.samples(evaluation.step()));
     }
 }

@@ -29,7 +29,9 @@ public final class FlowTrainer {
     private final List<String> parameters = new ArrayList<>();
     /** Parameter name to the name of its gradient variable in the gradient function. */
     private final Map<String, String> gradientNames = new LinkedHashMap<>();
-    private final String[] outputNames;
+    private String[] outputNames;
+    /** The model's {@link FlowModel#generation} the gradient function was built for. */
+    private int generation;
     private final double clipNorm;
     private long steps;
     private double gradientNorm = Double.NaN;
@@ -50,22 +52,35 @@ public final class FlowTrainer {
         this.model = model;
         this.updaterConfig = updaterConfig;
         this.clipNorm = clipNorm;
-        SameDiff sd = model.graph();
-        GradientFunction.create(sd);
-        for (SDVariable v : sd.variables()) {
+        for (SDVariable v : model.graph().variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
                 parameters.add(v.name());
                 long size = updaterConfig.stateSize(v.getArr().length());
                 INDArray state = size == 0 ? null : Nd4j.zeros(v.dataType(), 1, size);
                 updaters.put(v.name(), updaterConfig.instantiate(state, true));
-                if (v.getGradient() != null) {
-                    gradientNames.put(v.name(), v.getGradient().name());
-                }
+            }
+        }
+        createGradientFunction();
+    }
+
+    /**
+     * The backward graph of the model's current graph. The updaters are kept by parameter name, so a
+     * model rebuilt with a larger log-det series (same parameters) keeps its optimiser state.
+     */
+    private void createGradientFunction() {
+        SameDiff sd = model.graph();
+        GradientFunction.create(sd);
+        gradientNames.clear();
+        for (String name : parameters) {
+            SDVariable v = sd.getVariable(name);
+            if (v.getGradient() != null) {
+                gradientNames.put(name, v.getGradient().name());
             }
         }
         List<String> outputs = new ArrayList<>(List.of(FlowModel.LOSS));
         outputs.addAll(gradientNames.values());
         this.outputNames = outputs.toArray(String[]::new);
+        this.generation = model.generation();
     }
 
     public FlowModel model() {
@@ -121,11 +136,16 @@ public final class FlowTrainer {
 
     /**
      * The loss and every parameter's gradient of the training objective from one execution of the
-     * backward graph with its array cache on: exactly what a training step uses. The arrays are the
+     * backward graph with its array cache on: exactly what a training step uses (a stochastic log-det
+     * drawn from the stream of the next step). The arrays are the
      * session's: copy them before the next call.
      */
     public LossAndGradients lossAndGradients(INDArray x, INDArray labels) {
-        Map<String, INDArray> out = GradientFunction.execute(model.graph(), model.inputs(x, labels), outputNames);
+        Map<String, INDArray> inputs = model.trainingInputs(x, labels, steps + 1);
+        if (model.generation() != generation) {
+            createGradientFunction();
+        }
+        Map<String, INDArray> out = GradientFunction.execute(model.graph(), inputs, outputNames);
         Map<String, INDArray> gradients = new LinkedHashMap<>();
         gradientNames.forEach((param, grad) -> gradients.put(param, out.get(grad)));
         return new LossAndGradients(out.get(FlowModel.LOSS).getDouble(0), gradients);
@@ -140,8 +160,8 @@ public final class FlowTrainer {
         if (!model.isInitialised()) {
             model.initialise(x, labels);
         }
-        SameDiff sd = model.graph();
         LossAndGradients out = lossAndGradients(x, labels);
+        SameDiff sd = model.graph();
         long step = steps + 1;
         double loss = out.loss();
         if (!Double.isFinite(loss)) {

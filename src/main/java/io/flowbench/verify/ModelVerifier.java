@@ -72,6 +72,7 @@ public final class ModelVerifier {
             }
             arr.addi(Nd4j.create(noise, arr.shape(), DataType.DOUBLE).castTo(arr.dataType()));
         }
+        model.renormalise();
     }
 
     /** max |decode(encode(x)) - x| over a batch. */
@@ -85,15 +86,44 @@ public final class ModelVerifier {
      * x [1, C, H, W]. Use a double-precision model.
      */
     public static double logDetRelativeError(FlowModel model, INDArray x, INDArray label) {
-        if (model.dtype() != DataType.DOUBLE) {
-            throw new IllegalArgumentException("finite-difference log-det checks need a DOUBLE model, got " + model.dtype());
-        }
-        double numeric = NumericalJacobian.logAbsDet(batch -> {
-            INDArray labels = label == null ? null : Nd4j.repeat(label, (int) batch.size(0)).reshape(batch.size(0), -1);
-            return model.latents(batch, labels);
-        }, x, JACOBIAN_STEP);
+        double numeric = numericLogDet(model, x, label);
         double analytic = model.graph().output(model.inputs(x, label), FlowModel.LOG_DET)
                 .get(FlowModel.LOG_DET).getDouble(0);
         return Math.abs(analytic - numeric) / Math.max(1.0, Math.abs(numeric));
+    }
+
+    /**
+     * For a model whose log-det is a random estimate (resflow): the mean of {@code draws} independent
+     * estimates at one example x [1, C, H, W] (each the mean over a batch of {@code copies} copies of x,
+     * with its own stream) against log|det| of the finite-difference Jacobian. It passes within 3
+     * standard errors of the mean, plus the finite differences' 1e-3 (relative). Use a double-precision model.
+     */
+    public static Check logDetEstimate(FlowModel model, INDArray x, INDArray label, int draws, int copies) {
+        double numeric = numericLogDet(model, x, label);
+        INDArray batch = Nd4j.repeat(x, copies).reshape(copies, x.size(1), x.size(2), x.size(3));
+        INDArray labels = label == null ? null : Nd4j.repeat(label, copies).reshape(copies, -1);
+        double sum = 0;
+        double squares = 0;
+        for (int d = 0; d < draws; d++) {
+            double estimate = model.graph().output(model.estimatorInputs(batch, labels, d), FlowModel.LOG_DET)
+                    .get(FlowModel.LOG_DET).meanNumber().doubleValue();
+            sum += estimate;
+            squares += estimate * estimate;
+        }
+        double mean = sum / draws;
+        double standardError = Math.sqrt(Math.max(0, (squares - draws * mean * mean) / (draws - 1)) / draws);
+        return new Check("log-det estimate vs finite-diff. (3 s.e.)",
+                Math.abs(mean - numeric), 3 * standardError + 1e-3 * Math.max(1.0, Math.abs(numeric)));
+    }
+
+    /** log|det| of the finite-difference Jacobian of x -> (all latents) at x [1, C, H, W] (a DOUBLE model). */
+    private static double numericLogDet(FlowModel model, INDArray x, INDArray label) {
+        if (model.dtype() != DataType.DOUBLE) {
+            throw new IllegalArgumentException("finite-difference log-det checks need a DOUBLE model, got " + model.dtype());
+        }
+        return NumericalJacobian.logAbsDet(batch -> {
+            INDArray labels = label == null ? null : Nd4j.repeat(label, (int) batch.size(0)).reshape(batch.size(0), -1);
+            return model.latents(batch, labels);
+        }, x, JACOBIAN_STEP);
     }
 }

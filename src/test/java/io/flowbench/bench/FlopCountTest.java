@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.flowbench.flow.DynamicLinear;
 import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
+import io.flowbench.flow.resflow.GradientMode;
+import io.flowbench.flow.resflow.Roulette;
+import io.flowbench.flow.resflow.SeriesOptions;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.model.Preprocessing;
+import io.flowbench.model.ResFlowStep;
 import io.flowbench.model.StepSpec;
 import org.junit.jupiter.api.Test;
 
@@ -73,5 +77,20 @@ class FlopCountTest {
         FlopCount f = FlopCount.of(checkerboard);
         assertEquals(384, f.perImage().get("factor-out mask"));
         assertEquals(FlopCount.of(spec(new StepSpec.Glow(false), 0)).forwardPerImage() + 384, f.forwardPerImage());
+    }
+
+    @Test
+    void resflowCountsGAndEachSeriesTermItsGraphHolds() {
+        // g at level 0: 4 channels on 2x2, 4 -> 8 -> 8 -> 4: 2*9*4*8*4 = 2304, 2*8*8*4 = 512, 2304: 5120.
+        // Level 1: 8 channels on 1x1, 8 -> 8 -> 8 -> 8: 1152 + 128 + 1152 = 2432. Each of the graph's 5
+        // terms is g's convolutions again (without bias); neumann adds J u. Prior 576 as for glow.
+        ResFlowStep backprop = new ResFlowStep(0.9, new SeriesOptions(Roulette.POISSON, 2, 5, GradientMode.BACKPROP_SERIES),
+                20, true);
+        FlopCount f = FlopCount.of(spec(backprop, 0));
+        assertEquals(5120 + 2432, f.perImage().get("resblock g"));
+        assertEquals(5 * (5120 + 2432), f.perImage().get("resblock series J^k v"));
+        assertEquals(6 * (5120 + 2432) + 576, f.forwardPerImage());
+        ResFlowStep neumann = new ResFlowStep(0.9, new SeriesOptions(Roulette.POISSON, 2, 5, GradientMode.NEUMANN), 20, true);
+        assertEquals(6 * (5120 + 2432), FlopCount.of(spec(neumann, 0)).perImage().get("resblock series J^k v"));
     }
 }

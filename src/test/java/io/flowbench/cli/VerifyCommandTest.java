@@ -51,14 +51,16 @@ class VerifyCommandTest {
                     { name = glow, model.kind = glow }
                     { name = dlf-inverse, model { kind = dlf, dlf.form = inverse } }
                     { name = glow-logit-flat, model { kind = glow, logit-preprocessing = on, factor-out = off } }
+                    { name = resflow, model.kind = resflow }
                   ]
                 }
                 """);
         Result r = capture(() -> FlowbenchCli.run("verify", conf.toString()));
         assertEquals(0, r.exitCode(), r.out() + r.err());
-        assertTrue(r.out().contains("glow:") && r.out().contains("dlf-inverse:") && r.out().contains("glow-logit-flat:"),
-                r.out());
+        assertTrue(r.out().contains("glow:") && r.out().contains("dlf-inverse:") && r.out().contains("glow-logit-flat:")
+                && r.out().contains("resflow:"), r.out());
         assertTrue(r.out().contains("log-det vs finite-difference Jacobian"), r.out());
+        assertTrue(r.out().contains("log-det estimate vs finite-diff. (3 s.e.)"), r.out());
         assertTrue(r.out().contains("verify: all checks passed"), r.out());
     }
 

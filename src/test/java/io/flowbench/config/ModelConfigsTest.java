@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.inject.Guice;
 import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
+import io.flowbench.flow.resflow.GradientMode;
+import io.flowbench.flow.resflow.Roulette;
 import io.flowbench.model.ModelSpec;
 import io.flowbench.model.Preprocessing;
+import io.flowbench.model.ResFlowStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -93,5 +96,36 @@ class ModelConfigsTest {
                 "experiment.model.factor-out=off", "experiment.model.factor-out-policy=random"));
         assertTrue(none.getMessage().contains("model.factor-out-policy: random chooses what a factor-out sends")
                 && none.getMessage().contains("set model.factor-out = on"), none.getMessage());
+    }
+
+    @Test
+    void resflowReadsItsKeysAndFactorsOutByDefaultOnlyFrom64x64() throws Exception {
+        ModelSpec s = spec(GREY, "experiment.model.kind=resflow");
+        assertEquals(ResFlowStep.of(0.98, Roulette.POISSON, 2, 20, GradientMode.NEUMANN, true), s.step());
+        assertFalse(s.factorOut(), "28x28: the reference keeps every dimension");
+        assertFalse(spec(COLOUR, "experiment.model.kind=resflow").factorOut(), "32x32 too");
+        assertTrue(spec(new LatentShape(3, 64, 64), "experiment.model.kind=resflow").factorOut(), "64x64 factors out");
+        assertTrue(spec(GREY, "experiment.model.kind=resflow", "experiment.model.factor-out=on").factorOut());
+        assertEquals(ResFlowStep.of(0.9, Roulette.GEOMETRIC, 3, 10, GradientMode.BACKPROP_SERIES, false),
+                spec(GREY, "experiment.model.kind=resflow", "experiment.model.resflow.coefficient=0.9",
+                        "experiment.model.resflow.roulette=geometric", "experiment.model.resflow.n-exact=3",
+                        "experiment.model.resflow.eval-n-exact=10", "experiment.model.resflow.gradient=backprop-series",
+                        "experiment.model.resflow.pre-activation=off").step());
+    }
+
+    @Test
+    void badResflowSettingsNameTheKey() throws Exception {
+        ConfigError roulette = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.kind=resflow",
+                "experiment.model.resflow.roulette=binomial"));
+        assertTrue(roulette.getMessage().contains("resflow.roulette: 'binomial' is not one of poisson | geometric"),
+                roulette.getMessage());
+        ConfigError preActivation = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.kind=resflow",
+                "experiment.model.resflow.pre-activation=maybe"));
+        assertTrue(preActivation.getMessage().contains("resflow.pre-activation"), preActivation.getMessage());
+        // Ranges are NumericKeys rules, checked before reading; the reader still refuses what slips past them.
+        ConfigError coefficient = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.kind=resflow",
+                "experiment.model.resflow.coefficient=1.5"));
+        assertTrue(coefficient.getMessage().contains("model.resflow") && coefficient.getMessage().contains("(0, 1)"),
+                coefficient.getMessage());
     }
 }

@@ -22,7 +22,7 @@ class LevelVolumeTest {
             model.initialise(x, e.getValue().conditional() ? model.oneHot(new int[] {0, 1, 2, 0, 1}) : null);
             ModelVerifier.perturbParameters(model, 0.05, 4);
             INDArray labels = e.getValue().conditional() ? model.oneHot(new int[] {0, 1, 2, 0, 1}) : null;
-            FlowModel.Densities d = model.densities(x, labels);
+            FlowModel.Densities d = model.densities(x, labels, 0);
             INDArray total = model.graph().output(model.inputs(x, labels), FlowModel.LOG_DET).get(FlowModel.LOG_DET);
             INDArray sum = d.levelLogDets().get(0).add(d.levelLogDets().get(1));
             for (int i = 0; i < 5; i++) {

@@ -3,6 +3,7 @@ package io.flowbench.flow.resflow;
 import io.flowbench.flow.FlowGraph;
 import io.flowbench.flow.FlowLayer;
 import io.flowbench.flow.LatentShape;
+import io.flowbench.flow.StochasticLayer;
 import io.flowbench.flow.Transformed;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * weights of terms beyond a draw are exactly zero. The inverse is the fixed point of
  * x = y - g(x), iterated in a SameDiff while loop.
  */
-public final class IResBlock implements FlowLayer {
+public final class IResBlock implements FlowLayer, StochasticLayer {
     /** Fixed-point inverse: stop when every |x - x_prev| <= tol + tol |y|, at most this many rounds. */
     public static final int MAX_INVERSE_ITERATIONS = 1000;
     /** tol in float32 (the reference's); float64 graphs, used for verification, iterate to 1e-10. */
@@ -39,6 +40,7 @@ public final class IResBlock implements FlowLayer {
     private final SeriesOptions series;
     private final SDVariable hutchinson;
     private final SDVariable rouletteWeights;
+    /** (-1)^(k+1) / k for k = 1..capacity: a placeholder, so that no saved state depends on the capacity. */
     private final SDVariable termCoefficients;
     private String inverseIterations;
 
@@ -56,13 +58,11 @@ public final class IResBlock implements FlowLayer {
                 preActivate, coefficient);
         this.hutchinson = sd.placeHolder(hutchinsonName(), g.dtype(), shape.batchShape());
         this.rouletteWeights = sd.placeHolder(rouletteName(), g.dtype(), -1, series.capacity());
-        double[] signs = new double[series.capacity()];
-        for (int k = 1; k <= signs.length; k++) {
-            signs[k - 1] = (k % 2 == 1 ? 1.0 : -1.0) / k;
-        }
-        this.termCoefficients = g.constant(name + "/series_signs", Nd4j.create(signs, new long[] {1, signs.length}, DataType.DOUBLE));
+        this.termCoefficients = sd.placeHolder(name + "/series_signs", g.dtype(), 1, series.capacity());
+        g.registerStochastic(this);
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -79,13 +79,14 @@ public final class IResBlock implements FlowLayer {
         return name + "/roulette";
     }
 
-    /** The convolutions whose spectral norms {@link #updateSpectralNorms} refines. */
+    /** The convolutions whose spectral norms {@link #renormalise} refines. */
     List<SpectralNormConv> convolutions() {
         return net.convolutions();
     }
 
     /** Power iteration on every convolution of g (after each optimiser step, before evaluation). */
-    public void updateSpectralNorms() {
+    @Override
+    public void renormalise() {
         for (SpectralNormConv conv : net.convolutions()) {
             conv.updateSpectralNorm();
         }
@@ -97,6 +98,7 @@ public final class IResBlock implements FlowLayer {
      *
      * @throws SeriesCapacityException when the draw needs more terms than the graph holds
      */
+    @Override
     public void feed(Map<String, INDArray> inputs, long batch, SplittableRandom rng) {
         int drawn = series.roulette().sample(rng);
         if (series.nExact() + drawn > series.capacity()) {
@@ -106,6 +108,16 @@ public final class IResBlock implements FlowLayer {
         inputs.put(rouletteName(), Nd4j.create(weights, new long[] {1, weights.length}, DataType.DOUBLE)
                 .repeat(0, batch).castTo(g.dtype()));
         inputs.put(hutchinsonName(), gaussian(rng, batch));
+        feedSigns(inputs);
+    }
+
+    /** The series' fixed coefficients (-1)^(k+1) / k, k = 1..capacity. */
+    void feedSigns(Map<String, INDArray> inputs) {
+        double[] signs = new double[series.capacity()];
+        for (int k = 1; k <= signs.length; k++) {
+            signs[k - 1] = (k % 2 == 1 ? 1.0 : -1.0) / k;
+        }
+        inputs.put(name + "/series_signs", Nd4j.create(signs, new long[] {1, signs.length}, DataType.DOUBLE).castTo(g.dtype()));
     }
 
     private INDArray gaussian(SplittableRandom rng, long batch) {
@@ -144,7 +156,7 @@ public final class IResBlock implements FlowLayer {
      * The Neumann gradient estimator. By the cyclic trace, d log det(I + J) = tr((I + J)^-1 dJ)
      * = sum_k (-1)^k tr(dJ J^k), estimated by v^T dJ u with u = sum_k (-1)^k c_k J^k v (c_0 = 1,
      * c_k the roulette weights): the gradient of the surrogate v^T J(x) sg(u). The series and u are
-     * computed by a forward-only request ({@link #neumannPass}) and come back as placeholders, so
+     * computed by a forward-only request ({@link StochasticLayer#precompute}) and come back as placeholders, so
      * they are not ancestors of the loss: the backward graph holds one J u, whatever the number of
      * terms (SameDiff's stop_gradient would still backpropagate zeros through the whole series).
      * The reported value is the series estimate: series + surrogate - sg(surrogate).
@@ -165,29 +177,12 @@ public final class IResBlock implements FlowLayer {
         return seriesIn.add(surrogate).sub(new StopGradient(sd, surrogate).outputVariable());
     }
 
-    /**
-     * For {@code gradient = neumann}: runs the forward-only request for the series value and u of
-     * every given block (one graph execution) and adds them to {@code inputs}, which must already
-     * hold the blocks' {@link #feed} draws. Blocks of the other mode are skipped.
-     */
-    public static void neumannPass(SameDiff sd, List<IResBlock> blocks, Map<String, INDArray> inputs) {
-        List<String> wanted = new ArrayList<>();
-        for (IResBlock b : blocks) {
-            if (b.series.gradient() == GradientMode.NEUMANN) {
-                wanted.add(b.name + "/series_value");
-                wanted.add(b.name + "/neumann_u_value");
-            }
-        }
-        if (wanted.isEmpty()) {
-            return;
-        }
-        Map<String, INDArray> out = sd.output(inputs, wanted.toArray(String[]::new));
-        for (IResBlock b : blocks) {
-            if (b.series.gradient() == GradientMode.NEUMANN) {
-                inputs.put(b.name + "/series", out.get(b.name + "/series_value"));
-                inputs.put(b.name + "/neumann_u", out.get(b.name + "/neumann_u_value"));
-            }
-        }
+    /** For {@code gradient = neumann}: the series value and u, computed forward-only before the training graph runs. */
+    @Override
+    public Map<String, String> precomputedInputs() {
+        return series.gradient() == GradientMode.NEUMANN
+                ? Map.of(name + "/series", name + "/series_value", name + "/neumann_u", name + "/neumann_u_value")
+                : Map.of();
     }
 
     private record Series(SDVariable value, List<SDVariable> products) { }
@@ -223,7 +218,13 @@ public final class IResBlock implements FlowLayer {
     }
 
     /** The variable holding the fixed-point rounds of the last inverse built (null before). */
+    @Override
     public String inverseIterationsName() {
         return inverseIterations;
+    }
+
+    @Override
+    public int inverseIterationCap() {
+        return MAX_INVERSE_ITERATIONS;
     }
 }

@@ -53,6 +53,18 @@ public enum Roulette {
     static final double POISSON_RATE = 2.0;
     static final double GEOMETRIC_P = 0.5;
 
+    /** P(N > headroom) below which a graph's series is sized: a draw that exceeds it grows the graph. */
+    static final double HEADROOM_TAIL = 1e-4;
+
+    /** The smallest m with P(N > m) < {@value #HEADROOM_TAIL}: the draws a graph holds room for beyond n-exact. */
+    public int headroom() {
+        int m = 0;
+        while (tail(m + 1) >= HEADROOM_TAIL) {
+            m++;
+        }
+        return m;
+    }
+
     /** One draw of N. */
     abstract int sample(SplittableRandom rng);
 

@@ -2,6 +2,7 @@ package io.flowbench.flow.resflow;
 
 import io.flowbench.flow.FlowGraph;
 import io.flowbench.flow.LatentShape;
+import io.flowbench.flow.StochasticLayer;
 import io.flowbench.flow.Transformed;
 import io.flowbench.verify.NumericalJacobian;
 import java.util.HashMap;
@@ -47,7 +48,7 @@ final class BlockHarness {
                 v.getArr().muli(factor);
             }
         }
-        block.updateSpectralNorms();
+        block.renormalise();
         return this;
     }
 
@@ -69,7 +70,7 @@ final class BlockHarness {
             }
             sd.getArrForVarName(conv.name() + "/b").assign(0.5);
         }
-        block.updateSpectralNorms();
+        block.renormalise();
         return this;
     }
 
@@ -86,7 +87,7 @@ final class BlockHarness {
     Map<String, INDArray> feed(INDArray x, long seed) {
         Map<String, INDArray> in = new HashMap<>(Map.of("x", x));
         block.feed(in, x.size(0), new SplittableRandom(seed));
-        IResBlock.neumannPass(sd, List.of(block), in);
+        StochasticLayer.precompute(sd, List.of(block), in);
         return in;
     }
 
@@ -109,7 +110,8 @@ final class BlockHarness {
             v.putScalar(i, rng.nextGaussian());
         }
         Map<String, INDArray> in = new HashMap<>(Map.of("x", x, block.hutchinsonName(), v, block.rouletteName(), weights));
-        IResBlock.neumannPass(sd, List.of(block), in);
+        block.feedSigns(in);
+        StochasticLayer.precompute(sd, List.of(block), in);
         return in;
     }
 
