@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
  * Which dimensions of a level's output a factor-out sends to its latent. A mask is a boolean per
  * dimension of the level's squeezed output [C, H, W] (flat index c*H*W + h*W + w), true for the
  * D/2 dimensions factored out; {@link FactorOutMask} turns it into a fixed permutation before the
- * {@link FactorOut} ({@link #packing()}: how the kept half is laid out). {@code channels} (the last C/2 channels leave) needs no permutation at all.
+ * {@link FactorOut} ({@link #packing()}: how the kept half is laid out). {@code channels} (the last
+ * C/2 channels leave) needs no permutation at all.
  *
  * @param kind         the policy
  * @param order        for {@code likelihood-contribution}: factor out the dimensions with the
@@ -84,8 +85,8 @@ public record FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
 
     /**
      * How {@link FactorOutMask} lays out the kept half: per pixel for {@code likelihood-contribution}
-     * (its mask factors out half of every pixel's channels, and a flat packing cost it most of its
-     * likelihood when the mask was fixed: docs/factor-out.md), in flat order for the others.
+     * (its mask factors out half of every pixel's channels, so the kept half keeps the image's layout
+     * for the next level's convolutions: docs/factor-out.md), in flat order for the others.
      */
     public FactorOutMask.Packing packing() {
         return kind == Kind.LIKELIHOOD_CONTRIBUTION ? FactorOutMask.Packing.PER_PIXEL : FactorOutMask.Packing.FLAT;
