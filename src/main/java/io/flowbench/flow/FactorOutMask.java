@@ -8,9 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A factor-out policy's mask as a layer at the end of a level: a fixed permutation of the level's
- * D = C*H*W dimensions that puts the dimensions the mask keeps
- * first and the factored ones last, each group in ascending flat order, so that the following
- * {@link FactorOut} (which keeps the first C/2 channels) factors out exactly the masked ones.
+ * D = C*H*W dimensions that puts the dimensions the mask keeps first and the factored ones last
+ * ({@link Packing}), so that the following {@link FactorOut} (which keeps the first C/2 channels)
+ * factors out exactly the masked ones.
  * Volume-preserving: log-det 0. The permutation is applied as three batched products with small
  * permutation matrices ({@link GridPermutation}: about 3 D^1.5 entries instead of one D x D matrix's
  * D^2), not as a gather: in ND4J 1.0.0-M2.1 gather's backward pass fails under the training
@@ -18,9 +18,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * carry them; {@link #fix} replaces them in place (the likelihood-contribution policy's warm-up).
  */
 public final class FactorOutMask implements FlowLayer {
+
+    /** How the kept and the factored dimensions are laid out in the permuted [C, H, W]. */
+    public enum Packing {
+        /** Each group in ascending flat order (c*H*W + h*W + w): any half of the dimensions. */
+        FLAT,
+        /**
+         * Per pixel (h, w), its kept channels in ascending order become channels 0 .. C/2-1 at (h, w),
+         * its factored ones channels C/2 .. C-1: the kept tensor keeps the image's spatial layout, so the
+         * next level's convolutions see neighbouring pixels as neighbours. Needs C/2 factored per pixel.
+         */
+        PER_PIXEL
+    }
+
     private final FlowGraph g;
     private final SameDiff sd;
     private final LatentShape shape;
+    private final Packing packing;
     private final SDVariable order;
     private final SDVariable withinRows;
     private final SDVariable withinColumns;
@@ -30,15 +44,19 @@ public final class FactorOutMask implements FlowLayer {
     private SDVariable input;
     private SDVariable inputShares;
 
-    /** @param factored per flat dimension of {@code shape}, whether it is factored out (exactly half) */
-    public FactorOutMask(FlowGraph g, String name, LatentShape shape, boolean[] factored) {
+    /**
+     * @param factored per flat dimension of {@code shape}, whether it is factored out (exactly half;
+     *                 with {@link Packing#PER_PIXEL} exactly half of every pixel's channels)
+     */
+    public FactorOutMask(FlowGraph g, String name, LatentShape shape, boolean[] factored, Packing packing) {
         if (shape.channels() < 2) {
             throw new IllegalArgumentException("a factor-out mask needs a level with at least 2 channels, got " + shape);
         }
         this.g = g;
         this.sd = g.sd();
         this.shape = shape;
-        int[] permutation = permutation(factored, shape);
+        this.packing = packing;
+        int[] permutation = permutation(factored, shape, packing);
         GridPermutation grid = GridPermutation.of(permutation);
         this.rows = grid.rows();
         this.columns = grid.columns();
@@ -50,7 +68,7 @@ public final class FactorOutMask implements FlowLayer {
 
     /** Replaces the mask (same shape); the graph's next execution uses the new permutation. */
     public void fix(boolean[] factored) {
-        int[] permutation = permutation(factored, shape);
+        int[] permutation = permutation(factored, shape, packing);
         GridPermutation grid = GridPermutation.of(permutation);
         order.getArr().assign(orderArray(permutation));
         withinRows.getArr().assign(grid.withinRows());
@@ -121,11 +139,15 @@ public final class FactorOutMask implements FlowLayer {
         return sd.reshape(sd.permute(byRow, 1, 0, 2), -1, shape.channels(), shape.height(), shape.width());
     }
 
-    /** Kept dimensions first, then the factored ones, each in ascending order; fails unless half are factored. */
-    static int[] permutation(boolean[] factored, LatentShape shape) {
+    /** The permutation's sources in output order (kept first, then factored); fails unless half are factored. */
+    static int[] permutation(boolean[] factored, LatentShape shape, Packing packing) {
         if (factored.length != shape.size()) {
             throw new IllegalArgumentException("a mask of " + factored.length + " dimensions for a level of " + shape);
         }
+        return packing == Packing.FLAT ? flat(factored) : perPixel(factored, shape);
+    }
+
+    private static int[] flat(boolean[] factored) {
         int half = factored.length / 2;
         int count = 0;
         for (boolean f : factored) {
@@ -140,6 +162,29 @@ public final class FactorOutMask implements FlowLayer {
         int out = half;
         for (int i = 0; i < factored.length; i++) {
             order[factored[i] ? out++ : kept++] = i;
+        }
+        return order;
+    }
+
+    /** Output (k, h, w) takes the k-th kept (k < C/2) or (k - C/2)-th factored channel of pixel (h, w). */
+    private static int[] perPixel(boolean[] factored, LatentShape shape) {
+        int pixels = shape.height() * shape.width();
+        int half = shape.channels() / 2;
+        int[] order = new int[factored.length];
+        for (int p = 0; p < pixels; p++) {
+            int kept = 0;
+            int out = half;
+            for (int c = 0; c < shape.channels(); c++) {
+                int k = factored[c * pixels + p] ? out++ : kept++;
+                if (k < shape.channels()) {
+                    order[k * pixels + p] = c * pixels + p;
+                }
+            }
+            if (kept != half) {
+                throw new IllegalArgumentException("a per-pixel factor-out mask must factor out " + (shape.channels() - half)
+                        + " of the " + shape.channels() + " channels at every pixel, not " + (out - half)
+                        + " at (h, w) = (" + p / shape.width() + ", " + p % shape.width() + ")");
+            }
         }
         return order;
     }

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
  * Which dimensions of a level's output a factor-out sends to its latent. A mask is a boolean per
  * dimension of the level's squeezed output [C, H, W] (flat index c*H*W + h*W + w), true for the
  * D/2 dimensions factored out; {@link FactorOutMask} turns it into a fixed permutation before the
- * {@link FactorOut}. {@code channels} (the last C/2 channels leave) needs no permutation at all.
+ * {@link FactorOut} ({@link #packing()}: how the kept half is laid out). {@code channels} (the last
+ * C/2 channels leave) needs no permutation at all.
  *
  * @param kind         the policy
  * @param order        for {@code likelihood-contribution}: factor out the dimensions with the
@@ -83,20 +84,34 @@ public record FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
     }
 
     /**
-     * The mask from per-dimension contributions: the half with the highest (or, for the ablation,
-     * lowest) contribution is factored out; ties go to the lower index.
+     * How {@link FactorOutMask} lays out the kept half: per pixel for {@code likelihood-contribution}
+     * (its mask factors out half of every pixel's channels, so the kept half keeps the image's layout
+     * for the next level's convolutions: docs/factor-out.md), in flat order for the others.
      */
-    public static boolean[] maskFrom(double[] contribution, Order order) {
-        Integer[] byContribution = new Integer[contribution.length];
-        Arrays.setAll(byContribution, i -> i);
+    public FactorOutMask.Packing packing() {
+        return kind == Kind.LIKELIHOOD_CONTRIBUTION ? FactorOutMask.Packing.PER_PIXEL : FactorOutMask.Packing.FLAT;
+    }
+
+    /**
+     * The mask from per-dimension contributions (flat index c*H*W + h*W + w of {@code shape}): at every
+     * pixel (h, w), the half of its channels with the highest (or, for the ablation, lowest)
+     * contribution is factored out; ties go to the lower channel.
+     */
+    public static boolean[] maskFrom(double[] contribution, Order order, LatentShape shape) {
+        int pixels = shape.height() * shape.width();
         double sign = order == Order.HIGHEST ? -1 : 1;
-        Arrays.sort(byContribution, (a, b) -> {
-            int cmp = Double.compare(sign * contribution[a], sign * contribution[b]);
-            return cmp != 0 ? cmp : Integer.compare(a, b);
-        });
         boolean[] factored = new boolean[contribution.length];
-        for (int i = 0; i < contribution.length / 2; i++) {
-            factored[byContribution[i]] = true;
+        Integer[] channels = new Integer[shape.channels()];
+        for (int p = 0; p < pixels; p++) {
+            int pixel = p;
+            Arrays.setAll(channels, c -> c);
+            Arrays.sort(channels, (a, b) -> {
+                int cmp = Double.compare(sign * contribution[a * pixels + pixel], sign * contribution[b * pixels + pixel]);
+                return cmp != 0 ? cmp : Integer.compare(a, b);
+            });
+            for (int i = 0; i < shape.channels() - shape.channels() / 2; i++) {
+                factored[channels[i] * pixels + p] = true;
+            }
         }
         return factored;
     }

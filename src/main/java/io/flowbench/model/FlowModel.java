@@ -165,7 +165,7 @@ public final class FlowModel {
             FactorOutPolicy policy = spec.factorOutPolicy();
             if (policy.permutes() && level.factorOut().isPresent()) {
                 FactorOutMask mask = new FactorOutMask(g, "level" + l + "/factor-out-mask", level.steps(),
-                        policy.initialMask(level.steps(), seed, l));
+                        policy.initialMask(level.steps(), seed, l), policy.packing());
                 masks.add(mask);
                 layers.add(mask);
             }

@@ -17,9 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code FlowLayer.forwardTraced}) are computed for the batch; per dimension, the first and second
  * moments of the value and the sum of the share are accumulated. After the last warm-up step each
  * dimension's contribution to log p(x) is its expected log-density under the Gaussian fitted to it,
- * -1/2 log(2 pi e var), plus its mean log-det share, and the mask factors out the half with the
- * highest (or lowest) contribution. The sums are graph constants, so a checkpoint taken mid-warm-up
- * resumes to the same mask (docs/factor-out.md).
+ * -1/2 log(2 pi e var), plus its mean log-det share, and the mask factors out, at every pixel, the
+ * half of its channels with the highest (or lowest) contribution. The sums are graph constants, so
+ * a checkpoint taken mid-warm-up resumes to the same mask (docs/factor-out.md).
  */
 final class LikelihoodContribution {
 
@@ -85,7 +85,7 @@ final class LikelihoodContribution {
         count.getArr().addi(batch);
         if (step == policy.warmupSteps()) {
             for (int i = 0; i < n; i++) {
-                masks.get(i).fix(FactorOutPolicy.maskFrom(contribution(i).total(), policy.order()));
+                masks.get(i).fix(FactorOutPolicy.maskFrom(contribution(i).total(), policy.order(), masks.get(i).shape()));
             }
         }
     }

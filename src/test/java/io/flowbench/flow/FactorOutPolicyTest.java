@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowbench.flow.FactorOutPolicy.Kind;
 import io.flowbench.flow.FactorOutPolicy.Order;
+import io.flowbench.flow.FactorOutMask.Packing;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -58,19 +60,54 @@ class FactorOutPolicyTest {
         assertEquals(12, factored);
     }
 
+    /** A per-pixel mask from seeded random contributions: different channels leave at different pixels. */
+    static boolean[] perPixelMask(LatentShape shape, long seed) {
+        double[] contribution = new SplittableRandom(seed).doubles(shape.size()).toArray();
+        return FactorOutPolicy.maskFrom(contribution, Order.HIGHEST, shape);
+    }
+
     @Test
-    void maskFromContributionsTakesTheHighestOrTheLowestHalf() {
-        double[] contribution = {0.5, -2, 3, 1, -1, 2};
-        assertArrayEquals(new boolean[] {false, false, true, true, false, true},
-                FactorOutPolicy.maskFrom(contribution, Order.HIGHEST), "of 6 dimensions the 3 highest leave");
-        assertArrayEquals(new boolean[] {true, true, false, false, true, false},
-                FactorOutPolicy.maskFrom(contribution, Order.LOWEST));
+    void maskFromContributionsTakesTheHighestOrTheLowestHalfOfEveryPixel() {
+        LatentShape shape = new LatentShape(4, 1, 2);
+        // flat index c * 2 + w: pixel 0 has contributions {0.5, 3, -1, 3} over its channels, pixel 1 {-2, 1, 2, 0}
+        double[] contribution = {0.5, -2, 3, 1, -1, 2, 3, 0};
+        assertArrayEquals(new boolean[] {false, false, true, true, false, true, true, false},
+                FactorOutPolicy.maskFrom(contribution, Order.HIGHEST, shape), "the 2 highest of each pixel, tie to channel 1");
+        assertArrayEquals(new boolean[] {true, true, false, false, true, false, false, true},
+                FactorOutPolicy.maskFrom(contribution, Order.LOWEST, shape));
+        assertEquals(Packing.PER_PIXEL, policy(Kind.LIKELIHOOD_CONTRIBUTION).packing());
+        for (Kind kind : new Kind[] {Kind.CHANNELS, Kind.CHECKERBOARD, Kind.RANDOM}) {
+            assertEquals(Packing.FLAT, policy(kind).packing(), kind.configName());
+        }
+    }
+
+    /** Per pixel: kept channel k at (h, w) is the k-th kept channel of (h, w), and each pixel keeps C/2. */
+    @Test
+    void perPixelPackingKeepsTheSpatialLayout() {
+        boolean[] m = perPixelMask(SHAPE, 11);
+        LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new FactorOutMask(g, "mask", s, m, Packing.PER_PIXEL));
+        INDArray x = h.input(2, 5);
+        INDArray y = h.run(x).get("y");
+        boolean differs = false;
+        for (int p = 0; p < 6; p++) {
+            int row = p / 3;
+            int column = p % 3;
+            int kept = 0;
+            int factored = 2;
+            for (int c = 0; c < 4; c++) {
+                int at = m[c * 6 + p] ? factored++ : kept++;
+                assertEquals(x.getDouble(1, c, row, column), y.getDouble(1, at, row, column), 0.0, "channel " + c + " at pixel " + p);
+                differs |= at != c;
+            }
+            assertEquals(2, kept, "pixel " + p + " keeps half of its channels");
+        }
+        assertTrue(differs, "the mask is not the channels split");
     }
 
     @Test
     void theMaskPutsKeptDimensionsFirstAndFactoredLastInAscendingOrder() {
         boolean[] m = policy(Kind.CHECKERBOARD).initialMask(SHAPE, 1, 0);
-        LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new FactorOutMask(g, "mask", s, m));
+        LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new FactorOutMask(g, "mask", s, m, Packing.FLAT));
         INDArray x = h.input(2, 5);
         INDArray y = h.run(x).get("y").reshape(2, 24);
         INDArray flat = x.reshape(2, 24);
@@ -86,7 +123,7 @@ class FactorOutPolicyTest {
     void fixReplacesThePermutationInPlace() {
         FactorOutMask[] layer = new FactorOutMask[1];
         LayerHarness h = new LayerHarness(DataType.DOUBLE, SHAPE, 0,
-                (g, s) -> layer[0] = new FactorOutMask(g, "mask", s, policy(Kind.CHANNELS).initialMask(s, 1, 0)));
+                (g, s) -> layer[0] = new FactorOutMask(g, "mask", s, policy(Kind.CHANNELS).initialMask(s, 1, 0), Packing.FLAT));
         INDArray x = h.input(1, 5);
         assertEquals(x, h.run(x).get("y"), "the channels mask is the identity permutation");
         boolean[] checkerboard = policy(Kind.CHECKERBOARD).initialMask(SHAPE, 1, 0);
@@ -100,12 +137,20 @@ class FactorOutPolicyTest {
     @Test
     void badMasksAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new FactorOutMask(g, "m", s, new boolean[24])));
+                () -> new LayerHarness(DataType.DOUBLE, SHAPE, 0, (g, s) -> new FactorOutMask(g, "m", s, new boolean[24], Packing.FLAT)));
         assertTrue(e.getMessage().contains("must factor out 12 of 24 dimensions, not 0"), e.getMessage());
         LatentShape one = new LatentShape(1, 2, 2);
         e = assertThrows(IllegalArgumentException.class,
-                () -> new LayerHarness(DataType.DOUBLE, one, 0, (g, s) -> new FactorOutMask(g, "m", s, new boolean[4])));
+                () -> new LayerHarness(DataType.DOUBLE, one, 0, (g, s) -> new FactorOutMask(g, "m", s, new boolean[4], Packing.FLAT)));
         assertTrue(e.getMessage().contains("at least 2 channels"), e.getMessage());
+        boolean[] firstPixelOnly = new boolean[24];
+        for (int c = 0; c < 4; c++) {
+            Arrays.fill(firstPixelOnly, c * 6, c * 6 + 3, true); // half of all dimensions, but 4 or 0 per pixel
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> new LayerHarness(DataType.DOUBLE, SHAPE, 0,
+                (g, s) -> new FactorOutMask(g, "m", s, firstPixelOnly, Packing.PER_PIXEL)));
+        assertTrue(e.getMessage().contains("must factor out 2 of the 4 channels at every pixel, not 4 at (h, w) = (0, 0)"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new FactorOutPolicy(Kind.LIKELIHOOD_CONTRIBUTION, Order.HIGHEST, 0));
         assertTrue(e.getMessage().contains("warm-up steps >= 1"), e.getMessage());
     }

@@ -39,6 +39,8 @@ class LayerNumericsTest {
                 layer("squeeze", 0, (g, s) -> new Squeeze(g, s), new LatentShape(2, 4, 2)),
                 layer("factor-out mask checkerboard", 0, (g, s) -> mask(g, s, FactorOutPolicy.Kind.CHECKERBOARD)),
                 layer("factor-out mask random", 0, (g, s) -> mask(g, s, FactorOutPolicy.Kind.RANDOM)),
+                layer("factor-out mask per pixel", 0, (g, s) -> new FactorOutMask(g, "mask", s,
+                        FactorOutPolicyTest.perPixelMask(s, 3), FactorOutMask.Packing.PER_PIXEL)),
                 dlf("dlf K=2 non-inverse", 0, new Options(2, Form.NON_INVERSE, Partition.EQUAL, FirstPart.LEARNED, 1, 0)),
                 dlf("dlf K=2 inverse form", 0, new Options(2, Form.INVERSE, Partition.EQUAL, FirstPart.LEARNED, 1, 0)),
                 dlf("dlf K=2 identity first part", 0, new Options(2, Form.NON_INVERSE, Partition.EQUAL, FirstPart.IDENTITY, 1, 0)),
@@ -59,7 +61,8 @@ class LayerNumericsTest {
     }
 
     private static FlowLayer mask(FlowGraph g, LatentShape s, FactorOutPolicy.Kind kind) {
-        return new FactorOutMask(g, "mask", s, new FactorOutPolicy(kind, FactorOutPolicy.Order.HIGHEST, 0).initialMask(s, 3, 0));
+        FactorOutPolicy policy = new FactorOutPolicy(kind, FactorOutPolicy.Order.HIGHEST, 0);
+        return new FactorOutMask(g, "mask", s, policy.initialMask(s, 3, 0), policy.packing());
     }
 
     private static Arguments dlf(String name, int classes, Options options) {

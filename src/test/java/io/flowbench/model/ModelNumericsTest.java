@@ -1,12 +1,16 @@
 package io.flowbench.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.flow.FactorOutMask;
+import io.flowbench.flow.FactorOutPolicy;
 import io.flowbench.flow.LatentShape;
 import io.flowbench.train.FlowTrainer;
 import io.flowbench.verify.ModelVerifier;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +55,24 @@ class ModelNumericsTest {
         assertTrue(rel < 1e-3, name + ": relative log-det error " + rel);
         assertTrue(ModelVerifier.reconstructionError(model, ModelVerifier.randomInput(model, 4, 6),
                 ModelVerifier.labelsFor(model, 4)) < 1e-10, name + ": float64 reconstruction");
+    }
+
+    /** The likelihood-contribution mask once fixed (per pixel, other channels leave at other pixels): still exact. */
+    @Test
+    void aFixedPerPixelMaskKeepsTheModelExact() {
+        FlowModel model = FlowModel.build(TinyModels.policy(INPUT, 2, 16, new StepSpec.Glow(false),
+                FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION), DataType.DOUBLE, 3);
+        FactorOutMask mask = model.factorOutMasks().get(0);
+        boolean[] fixed = FactorOutPolicy.maskFrom(new SplittableRandom(5).doubles(mask.shape().size()).toArray(),
+                FactorOutPolicy.Order.HIGHEST, mask.shape());
+        mask.fix(fixed);
+        assertArrayEquals(fixed, mask.mask());
+        ModelVerifier.perturbParameters(model, 0.05, 9);
+        INDArray x = ModelVerifier.randomInput(model, 1, 4);
+        double rel = ModelVerifier.logDetRelativeError(model, x, null);
+        assertTrue(rel < 1e-3, "relative log-det error " + rel);
+        assertTrue(ModelVerifier.reconstructionError(model, ModelVerifier.randomInput(model, 4, 6), null) < 1e-10,
+                "float64 reconstruction");
     }
 
     @Test
