@@ -23,9 +23,10 @@ public interface StochasticLayer {
 
     /**
      * Placeholders that a forward-only execution fills before the training graph runs, each to the
-     * output it is copied from (the Neumann gradient's series and vector); empty when none.
+     * output it is copied from (the Neumann gradient's series and vector), which may depend on the
+     * draws already in {@code inputs}; empty when none.
      */
-    Map<String, String> precomputedInputs();
+    Map<String, String> precomputedInputs(Map<String, INDArray> inputs);
 
     /** Refines the weight constraint's state (spectral norms) after the weights changed. */
     void renormalise();
@@ -42,7 +43,7 @@ public interface StochasticLayer {
      */
     static void precompute(SameDiff sd, List<? extends StochasticLayer> layers, Map<String, INDArray> inputs) {
         List<Map.Entry<String, String>> wanted = new ArrayList<>();
-        layers.forEach(layer -> wanted.addAll(layer.precomputedInputs().entrySet()));
+        layers.forEach(layer -> wanted.addAll(layer.precomputedInputs(inputs).entrySet()));
         if (wanted.isEmpty()) {
             return;
         }

@@ -1,8 +1,8 @@
 package io.flowbench.samediff;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +21,26 @@ import org.nd4j.autodiff.samediff.internal.Variable;
  * variables are walked again and again, with a regular expression per visit: in a flow, where every
  * step reuses its input several times, seconds per call (DLF sampling spent 4-8 s per batch there).
  * This walk visits each variable once, which finds the same set, and remembers the result per
- * requested set of variables until the graph changes. Installed by {@link #install()}, which
+ * recently requested set of variables until the graph changes. Installed by {@link #install()}, which
  * programs that execute flows call once at start-up (the CLI, tests through their models' builder).
  */
 public final class SubgraphCachingSession extends InferenceSession {
 
     /** The ops and variables needed for one request, in the order the base class finds them (never modified). */
+    private static final int CACHED_REQUESTS = 64;
+
     private record Subgraph(Set<String> variables, Set<String> ops, Set<String> zeroInputOps) { }
 
-    private final Map<Set<String>, Subgraph> cache = new HashMap<>();
+    /**
+     * Requests seen recently, least recently used first. Bounded because Residual Flows' training asks
+     * for a different set of partial sums at almost every step (one per block's draw).
+     */
+    private final Map<Set<String>, Subgraph> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Set<String>, Subgraph> eldest) {
+            return size() > CACHED_REQUESTS;
+        }
+    };
     private int cachedForOps = -1;
     private int cachedForVariables = -1;
 

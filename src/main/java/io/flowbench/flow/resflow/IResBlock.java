@@ -134,22 +134,19 @@ public final class IResBlock implements FlowLayer, StochasticLayer {
         ResidualNet.Weights w = net.weights(sd);
         ResidualNet.Pass pass = net.apply(sd, x, w);
         SDVariable y = x.add(pass.output());
-        SDVariable logDet = series.gradient() == GradientMode.NEUMANN ? neumann(pass, w) : powerSeries(pass, w).value();
+        SDVariable logDet = series.gradient() == GradientMode.NEUMANN ? neumann(pass, w) : powerSeries(pass, w);
         return new Transformed(y, logDet);
     }
 
-    /** v^T J^k v for k = 1..capacity as [N, capacity], and the products J^k v themselves. */
-    private Series powerSeries(ResidualNet.Pass pass, ResidualNet.Weights w) {
-        List<SDVariable> products = new ArrayList<>();
+    /** The estimate sum_k (-1)^(k+1)/k c_k v^T J^k v over the graph's capacity [N] (c_k the roulette weights). */
+    private SDVariable powerSeries(ResidualNet.Pass pass, ResidualNet.Weights w) {
         SDVariable[] traces = new SDVariable[series.capacity()];
         SDVariable t = hutchinson;
         for (int k = 0; k < traces.length; k++) {
             t = net.jacobianTimes(pass, w, t);
-            products.add(t);
             traces[k] = hutchinson.mul(t).sum(1, 2, 3);
         }
-        SDVariable terms = sd.stack(1, traces).mul(termCoefficients).mul(rouletteWeights);
-        return new Series(terms.sum(1), products);
+        return sd.stack(1, traces).mul(termCoefficients).mul(rouletteWeights).sum(1);
     }
 
     /**
@@ -159,33 +156,63 @@ public final class IResBlock implements FlowLayer, StochasticLayer {
      * computed by a forward-only request ({@link StochasticLayer#precompute}) and come back as placeholders, so
      * they are not ancestors of the loss: the backward graph holds one J u, whatever the number of
      * terms (SameDiff's stop_gradient would still backpropagate zeros through the whole series).
-     * The reported value is the series estimate: series + surrogate - sg(surrogate).
+     * Both are built as running sums with every partial sum named, so that the request asks for the
+     * partial sums at the draw's length and only the drawn terms are computed, not the graph's whole
+     * capacity. The reported value is the series estimate: series + surrogate - sg(surrogate).
      */
     private SDVariable neumann(ResidualNet.Pass pass, ResidualNet.Weights w) {
-        Series value = powerSeries(pass, w);
+        SDVariable weights = rouletteWeights.mul(termCoefficients);
+        SDVariable t = hutchinson;
         SDVariable u = hutchinson;
-        for (int k = 0; k < value.products().size(); k++) {
-            SDVariable weight = sd.reshape(sd.slice(rouletteWeights, new int[] {0, k}, -1, 1), -1, 1, 1, 1);
-            SDVariable term = value.products().get(k).mul(weight);
-            u = k % 2 == 0 ? u.sub(term) : u.add(term);
+        SDVariable value = null;
+        for (int k = 1; k <= series.capacity(); k++) {
+            t = net.jacobianTimes(pass, w, t);
+            SDVariable weight = sd.slice(rouletteWeights, new int[] {0, k - 1}, -1, 1);
+            SDVariable term = hutchinson.mul(t).sum(true, 1, 2, 3).reshape(-1, 1).mul(sd.slice(weights, new int[] {0, k - 1}, -1, 1));
+            value = value == null ? term : value.add(term);
+            sd.reshape(seriesValueName(k), value, -1);
+            SDVariable weighted = t.mul(sd.reshape(weight, -1, 1, 1, 1));
+            u = k % 2 == 1 ? u.sub(weighted) : u.add(weighted);
+            u.rename(neumannVectorName(k));
         }
-        value.value().rename(name + "/series_value");
-        u.rename(name + "/neumann_u_value");
         SDVariable seriesIn = sd.placeHolder(name + "/series", g.dtype(), -1);
         SDVariable uIn = sd.placeHolder(name + "/neumann_u", g.dtype(), shape.batchShape());
         SDVariable surrogate = hutchinson.mul(net.jacobianTimes(pass, w, uIn)).sum(1, 2, 3);
         return seriesIn.add(surrogate).sub(new StopGradient(sd, surrogate).outputVariable());
     }
 
-    /** For {@code gradient = neumann}: the series value and u, computed forward-only before the training graph runs. */
-    @Override
-    public Map<String, String> precomputedInputs() {
-        return series.gradient() == GradientMode.NEUMANN
-                ? Map.of(name + "/series", name + "/series_value", name + "/neumann_u", name + "/neumann_u_value")
-                : Map.of();
+    private String seriesValueName(int terms) {
+        return name + "/series_value_" + terms;
     }
 
-    private record Series(SDVariable value, List<SDVariable> products) { }
+    private String neumannVectorName(int terms) {
+        return name + "/neumann_u_value_" + terms;
+    }
+
+    /**
+     * For {@code gradient = neumann}: the series value and u, computed forward-only before the training
+     * graph runs, as partial sums over the terms the draws in {@code inputs} weight (the longest
+     * example's draw, at least n-exact).
+     */
+    @Override
+    public Map<String, String> precomputedInputs(Map<String, INDArray> inputs) {
+        if (series.gradient() != GradientMode.NEUMANN) {
+            return Map.of();
+        }
+        int terms = drawnTerms(inputs.get(rouletteName()));
+        return Map.of(name + "/series", seriesValueName(terms), name + "/neumann_u", neumannVectorName(terms));
+    }
+
+    /** The number of leading series terms with a non-zero weight in some row of a roulette placeholder [N, capacity]. */
+    private int drawnTerms(INDArray weights) {
+        int terms = series.nExact();
+        for (long k = weights.size(1) - 1; k >= terms; k--) {
+            if (weights.getColumn(k).amaxNumber().doubleValue() > 0) {
+                return (int) k + 1;
+            }
+        }
+        return terms;
+    }
 
     /**
      * x from y by the fixed point x <- y - g(x), from x0 = y - g(y), until no element moves by more
@@ -214,7 +241,7 @@ public final class IResBlock implements FlowLayer, StochasticLayer {
                 });
         inverseIterations = out[0].name();
         SDVariable x = out[1];
-        return new Transformed(x, powerSeries(net.apply(sd, x, w), w).value().neg());
+        return new Transformed(x, powerSeries(net.apply(sd, x, w), w).neg());
     }
 
     /** The variable holding the fixed-point rounds of the last inverse built (null before). */
