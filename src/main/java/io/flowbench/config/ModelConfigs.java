@@ -17,6 +17,8 @@ public final class ModelConfigs {
     private static final String[] POLICIES = Arrays.stream(FactorOutPolicy.Kind.values())
             .map(FactorOutPolicy.Kind::configName).toArray(String[]::new);
     private static final String[] ORDERS = {"highest", "lowest"};
+    private static final String[] AFTER_WARMUP = Arrays.stream(FactorOutPolicy.AfterWarmup.values())
+            .map(FactorOutPolicy.AfterWarmup::configName).toArray(String[]::new);
 
     private final Map<String, StepReader> kinds;
 
@@ -51,7 +53,11 @@ public final class ModelConfigs {
         }
     }
 
-    /** {@code factor-out-policy}, with {@code factor-out-order} and {@code factor-out-warmup-steps}. */
+    /**
+     * {@code factor-out-policy}, with {@code factor-out-order}, {@code factor-out-warmup-steps} and
+     * {@code factor-out-after-warmup} (whose restart is refused for a policy without a warm-up, rather
+     * than silently ignored).
+     */
     private static FactorOutPolicy factorOutPolicy(Config model, boolean factorsOut) {
         String policyKey = "factor-out-policy";
         String kindName = enumValue(model, policyKey, POLICIES);
@@ -61,13 +67,21 @@ public final class ModelConfigs {
                 .toUpperCase(Locale.ROOT));
         String warmupKey = "factor-out-warmup-steps";
         long warmup = model.getLong(warmupKey);
+        String afterKey = "factor-out-after-warmup";
+        FactorOutPolicy.AfterWarmup after = FactorOutPolicy.AfterWarmup.valueOf(enumValue(model, afterKey, AFTER_WARMUP)
+                .toUpperCase(Locale.ROOT));
         if (kind != FactorOutPolicy.Kind.CHANNELS && (!factorsOut || model.getInt("levels") < 2)) {
             throw new ConfigError(model.getValue(policyKey).origin().description(), "model." + policyKey,
                     kind.configName() + " chooses what a factor-out sends to its latent, but this model has none: "
                             + "set model.factor-out = on and model.levels >= 2, or use channels");
         }
+        if (after == FactorOutPolicy.AfterWarmup.RESTART && kind != FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION) {
+            throw new ConfigError(model.getValue(afterKey).origin().description(), "model." + afterKey,
+                    "restart only applies to likelihood-contribution's warm-up, but model.factor-out-policy = "
+                            + kind.configName() + "; set it in the likelihood-contribution variants only, or remove it");
+        }
         try {
-            return new FactorOutPolicy(kind, order, warmup);
+            return new FactorOutPolicy(kind, order, warmup, after);
         } catch (IllegalArgumentException e) {
             throw new ConfigError(model.getValue(warmupKey).origin().description(), "model." + warmupKey, e.getMessage());
         }
@@ -109,6 +123,7 @@ public final class ModelConfigs {
         enumValue(model, "logit-preprocessing", "off", "on");
         enumValue(model, "factor-out-policy", POLICIES);
         enumValue(model, "factor-out-order", ORDERS);
+        enumValue(model, "factor-out-after-warmup", AFTER_WARMUP);
     }
 
     private StepReader reader(Config model) {

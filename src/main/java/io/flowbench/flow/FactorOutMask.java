@@ -1,6 +1,7 @@
 package io.flowbench.flow;
 
 import java.util.Arrays;
+import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -74,6 +75,11 @@ public final class FactorOutMask implements FlowLayer {
         withinRows.getArr().assign(grid.withinRows());
         withinColumns.getArr().assign(grid.withinColumns());
         intoPlace.getArr().assign(grid.intoPlace());
+    }
+
+    /** The graph constants that hold the mask (the order and the three stage matrices). */
+    public List<SDVariable> constants() {
+        return List.of(order, withinRows, withinColumns, intoPlace);
     }
 
     /** The current mask: per flat dimension, whether it is factored out. */

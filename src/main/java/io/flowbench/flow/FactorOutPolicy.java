@@ -16,8 +16,10 @@ import java.util.SplittableRandom;
  *                     highest or the lowest contribution
  * @param warmupSteps  for {@code likelihood-contribution}: training steps whose contributions are
  *                     averaged before the mask is fixed (the mask is {@code channels}' until then)
+ * @param afterWarmup  for {@code likelihood-contribution}: whether training continues from the
+ *                     warm-up's parameters once the mask is fixed, or restarts from initial ones
  */
-public record FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
+public record FactorOutPolicy(Kind kind, Order order, long warmupSteps, AfterWarmup afterWarmup) {
 
     /** Today's split, with no layer added (so every recorded score is unchanged). */
     public static final FactorOutPolicy CHANNELS = new FactorOutPolicy(Kind.CHANNELS, Order.HIGHEST, 0);
@@ -33,14 +35,45 @@ public record FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
 
     public enum Order { HIGHEST, LOWEST }
 
-    /** The order and warm-up only mean something to likelihood-contribution; other policies drop them. */
+    /**
+     * What training does once the likelihood-contribution mask is fixed: {@code CONTINUE} from the
+     * parameters the warm-up learned with {@code channels}' mask, or {@code RESTART} from the initial
+     * parameters (optimiser state, averages and learning-rate schedule too), so that the warm-up only
+     * chooses the mask.
+     */
+    public enum AfterWarmup {
+        CONTINUE, RESTART;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A policy that continues after its warm-up. */
+    public FactorOutPolicy(Kind kind, Order order, long warmupSteps) {
+        this(kind, order, warmupSteps, AfterWarmup.CONTINUE);
+    }
+
+    /**
+     * The order and warm-up only mean something to likelihood-contribution; other policies drop them.
+     * A restart needs a warm-up to restart after.
+     */
     public FactorOutPolicy {
         if (kind != Kind.LIKELIHOOD_CONTRIBUTION) {
+            if (afterWarmup == AfterWarmup.RESTART) {
+                throw new IllegalArgumentException("only likelihood-contribution has a warm-up to restart after, not "
+                        + kind.configName());
+            }
             order = Order.HIGHEST;
             warmupSteps = 0;
         } else if (warmupSteps < 1) {
             throw new IllegalArgumentException("the likelihood-contribution policy needs warm-up steps >= 1, got " + warmupSteps);
         }
+    }
+
+    /** The step after which training restarts from the initial parameters; 0 when it never does. */
+    public long restartStep() {
+        return afterWarmup == AfterWarmup.RESTART ? warmupSteps : 0;
     }
 
     /** Whether a permutation layer is placed before each factor-out. */

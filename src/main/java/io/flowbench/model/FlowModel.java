@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -134,9 +135,15 @@ public final class FlowModel {
 
     /** Copies every parameter and constant of this graph from the variable of the same name in {@code from}. */
     private void copyState(SameDiff from) {
+        copyState(from, Set.of());
+    }
+
+    /** Copies every parameter and constant but those named in {@code keep} from {@code from}. */
+    private void copyState(SameDiff from, Set<String> keep) {
         for (SDVariable v : sd.variables()) {
             VariableType type = v.getVariableType();
-            if ((type == VariableType.VARIABLE || type == VariableType.CONSTANT) && from.hasVariable(v.name())) {
+            if ((type == VariableType.VARIABLE || type == VariableType.CONSTANT) && from.hasVariable(v.name())
+                    && !keep.contains(v.name())) {
                 v.getArr().assign(from.getArrForVarName(v.name()));
             }
         }
@@ -464,11 +471,41 @@ public final class FlowModel {
 
     /**
      * Called by the trainer after training step {@code step} on batch x: the likelihood-contribution
-     * policy accumulates during its warm-up and fixes its masks after the last warm-up step.
+     * policy accumulates during its warm-up and fixes its masks after the last warm-up step; with
+     * {@code factor-out-after-warmup = restart} the model then starts over ({@link #restart}).
+     *
+     * @return whether the model restarted from its initial parameters after this step (the trainer
+     *         and the averages start over too)
      */
-    public void afterTrainingStep(long step, INDArray x, INDArray labels) {
+    public boolean afterTrainingStep(long step, INDArray x, INDArray labels) {
         renormalise();
         contribution.ifPresent(c -> c.observe(step, estimatorInputs(x, labels, step)));
+        if (step != spec.factorOutPolicy().restartStep()) {
+            return false;
+        }
+        restart(x, labels);
+        return true;
+    }
+
+    /**
+     * The last step after which this model restarted from its initial parameters, once {@code steps}
+     * steps are done; 0 when it has not. Derived from the policy, so a resumed run knows it too.
+     */
+    public long restartedAfter(long steps) {
+        long restart = spec.factorOutPolicy().restartStep();
+        return restart > 0 && steps >= restart ? restart : 0;
+    }
+
+    /**
+     * Back to the parameters (and constants, such as resflow's spectral-norm vectors) a fresh build with
+     * this seed starts with, then data-dependently initialised on x with the fixed masks in place: the
+     * state of a new run of this model with the masks the warm-up chose. The masks and the sums that
+     * chose them stay.
+     */
+    private void restart(INDArray x, INDArray labels) {
+        Set<String> keep = contribution.map(LikelihoodContribution::constantNames).orElse(Set.of());
+        copyState(new FlowModel(spec, dtype, seed).sd, keep);
+        initialise(x, labels);
     }
 
     /** Refines the weight constraints (resflow's spectral norms) after the weights changed; nothing for Glow and DLF. */

@@ -2,8 +2,11 @@ package io.flowbench.model;
 
 import io.flowbench.flow.FactorOutMask;
 import io.flowbench.flow.FactorOutPolicy;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -60,6 +63,14 @@ final class LikelihoodContribution {
     private SDVariable accumulator(String what, FactorOutMask mask) {
         return sd.constant("factor-out-contribution/" + masks.indexOf(mask) + "/" + what,
                 Nd4j.zeros(DataType.DOUBLE, mask.shape().size()));
+    }
+
+    /** The names of the graph constants the warm-up wrote: the masks and the sums that chose them. */
+    Set<String> constantNames() {
+        Set<String> names = new HashSet<>();
+        masks.forEach(m -> m.constants().forEach(c -> names.add(c.name())));
+        Stream.of(sums, squares, shareSums, List.of(count)).flatMap(List::stream).forEach(c -> names.add(c.name()));
+        return names;
     }
 
     /** Accumulates the batch when {@code step} is in the warm-up; fixes the masks after its last step. */

@@ -55,7 +55,7 @@ public final class ExperimentPlanner {
             // The data seed fixes splits and subsets across runs; the run seed drives initialisation,
             // batch order and dequantization noise.
             DataConfigs.Resolved resolved = dataConfigs.resolve(experiment.data(), variant.model());
-            checkWarmupFits(resolved.model().factorOutPolicy(), settings, variant.model());
+            checkWarmupFits(resolved.model().factorOutPolicy(), settings, variant);
             checkLrWarmupFits(settings, variant);
             for (long seed : experiment.seeds()) {
                 Config runConfig = ConfigFactory.empty()
@@ -85,14 +85,25 @@ public final class ExperimentPlanner {
         }
     }
 
-    /** A likelihood-contribution warm-up must end within a step budget, or the mask would never be fixed. */
-    private static void checkWarmupFits(FactorOutPolicy policy, RunSettings settings, Config model) {
+    /**
+     * A likelihood-contribution warm-up must end within a step budget, or the mask would never be fixed;
+     * with a restart after it, before the budget ends, or the run would end untrained.
+     */
+    private static void checkWarmupFits(FactorOutPolicy policy, RunSettings settings, Experiment.Variant variant) {
         String key = "factor-out-warmup-steps";
-        if (policy.kind() == FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION && settings.steps() > 0
-                && policy.warmupSteps() > settings.steps()) {
-            throw new ConfigError(model.getValue(key).origin().description(), "model." + key,
-                    policy.warmupSteps() + " warm-up steps is longer than the run (training.steps = "
-                            + settings.steps() + "); lower it or raise training.steps");
+        if (policy.kind() != FactorOutPolicy.Kind.LIKELIHOOD_CONTRIBUTION || settings.steps() == 0) {
+            return;
+        }
+        String where = variant.model().getValue(key).origin().description();
+        String name = "variant " + variant.name() + ": model." + key;
+        if (policy.warmupSteps() > settings.steps()) {
+            throw new ConfigError(where, name, policy.warmupSteps() + " warm-up steps is longer than the run"
+                    + " (training.steps = " + settings.steps() + "); lower it or raise training.steps");
+        }
+        if (policy.restartStep() == settings.steps()) {
+            throw new ConfigError(where, name, policy.warmupSteps() + " warm-up steps is the whole run"
+                    + " (training.steps = " + settings.steps() + "), and model.factor-out-after-warmup = restart would"
+                    + " end it untrained; lower it or raise training.steps (the warm-up counts against it)");
         }
     }
 }

@@ -132,25 +132,27 @@ public final class ExperimentRunner {
 
     /**
      * The factor-out policy decides which dimensions the model's latents hold: a run resumed with
-     * another policy, order or warm-up would continue a different model. Runs recorded before the keys
-     * existed used channels.
+     * another policy, order, warm-up or after-warm-up choice would continue a different model. Runs
+     * recorded before the keys existed used channels (and continue).
      */
     private static void refuseFactorOutSwitch(Map<String, String> params, RunPlan run, String runId) {
         FactorOutPolicy now = run.model().factorOutPolicy();
         String recorded = describe(params.getOrDefault("model.factor-out-policy", "channels"),
-                params.get("model.factor-out-order"), params.get("model.factor-out-warmup-steps"));
+                params.get("model.factor-out-order"), params.get("model.factor-out-warmup-steps"),
+                params.getOrDefault("model.factor-out-after-warmup", "continue"));
         String configured = describe(now.kind().configName(), now.order().name().toLowerCase(Locale.ROOT),
-                Long.toString(now.warmupSteps()));
+                Long.toString(now.warmupSteps()), now.afterWarmup().configName());
         if (!recorded.equals(configured)) {
             throw new IllegalArgumentException("run " + runId + " was trained with " + recorded
-                    + ", the experiment now says " + configured + ": a resumed run keeps its factor-out mask; "
-                    + "restore model.factor-out-policy, -order and -warmup-steps or start a new run");
+                    + ", the experiment now says " + configured + ": a resumed run keeps its factor-out mask and "
+                    + "what followed its warm-up; restore model.factor-out-policy, -order, -warmup-steps and "
+                    + "-after-warmup or start a new run");
         }
     }
 
-    private static String describe(String policy, String order, String warmupSteps) {
+    private static String describe(String policy, String order, String warmupSteps, String afterWarmup) {
         return "model.factor-out-policy = " + policy + (policy.equals("likelihood-contribution")
-                ? " (order " + order + ", " + warmupSteps + " warm-up steps)" : "");
+                ? " (order " + order + ", " + warmupSteps + " warm-up steps, then " + afterWarmup + ")" : "");
     }
 
     /** A Markdown table of every run's status, budget used and final test bits/dim. */

@@ -287,16 +287,7 @@ public final class RunExecutor {
                     long step = trainer.steps() + 1;
                     INDArray x = dequantizer.dequantize(batch.images(), noise(plan.seed(), step), DataType.FLOAT);
                     INDArray labels = conditional ? batch.oneHot() : null;
-                    if (!model.isInitialised()) {
-                        model.initialise(x, labels);
-                        if (training.average() != null) {
-                            training.average().reset();
-                        }
-                    }
-                    loss = trainer.step(x, labels);
-                }
-                if (training.average() != null) {
-                    training.average().update();
+                    loss = training.step(x, labels);
                 }
                 window.add(loss, (System.nanoTime() - t0) / 1e9);
                 long step = trainer.steps();

@@ -116,7 +116,7 @@ public final class RunKeys {
          * those runs did: the report reads a run that lacks one with that default.
          */
         public static final List<String> ADDED_WITH_PAST_DEFAULT = List.of("model.factor-out-policy",
-                "model.factor-out-order", "model.factor-out-warmup-steps", "training.adam-beta1", "training.adam-beta2",
+                "model.factor-out-order", "model.factor-out-warmup-steps", "model.factor-out-after-warmup", "training.adam-beta1", "training.adam-beta2",
                 "training.grad-clip-norm", "model.resflow.coefficient", "model.resflow.n-exact", "model.resflow.eval-n-exact",
                 "model.resflow.roulette", "model.resflow.gradient", "model.resflow.pre-activation");
         /** A fixed factor-out mask of level l, {@code factor-out-mask.level<l>}: its SHA-256 (docs/factor-out.md). */

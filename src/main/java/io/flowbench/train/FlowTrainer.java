@@ -20,7 +20,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * bits/dim. The loss and every gradient come from one graph execution and are checked for NaN/Inf
  * before any parameter changes, so a bad step never corrupts the model; the updaters (and so their
  * state) are ours rather than hidden inside SameDiff's fit. Optionally the gradients are clipped to a
- * global L2 norm before the update.
+ * global L2 norm before the update. When the model restarts from its initial parameters (a
+ * likelihood-contribution warm-up followed by a restart), the optimiser's state is zeroed and its
+ * learning-rate schedule counts from the restart.
  */
 public final class FlowTrainer {
     private final FlowModel model;
@@ -182,15 +184,19 @@ public final class FlowTrainer {
             double scale = clipNorm / gradientNorm;
             gradients.values().forEach(g -> g.muli(scale));
         }
+        // The schedule (and Adam's bias correction) counts from the model's last restart.
+        int iteration = Math.toIntExact(steps - model.restartedAfter(steps));
         for (String name : parameters) {
             INDArray g = gradients.get(name);
             if (g != null) {
-                updaters.get(name).applyUpdater(g, Math.toIntExact(steps), 0);
+                updaters.get(name).applyUpdater(g, iteration, 0);
                 sd.getArrForVarName(name).subi(g);
             }
         }
         steps = step;
-        model.afterTrainingStep(step, x, labels);
+        if (model.afterTrainingStep(step, x, labels)) {
+            optimizerState().values().forEach(state -> state.values().forEach(a -> a.assign(0)));
+        }
         return loss;
     }
 }

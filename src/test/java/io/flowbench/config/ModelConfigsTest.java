@@ -79,6 +79,12 @@ class ModelConfigsTest {
                         "experiment.model.factor-out-order=lowest", "experiment.model.factor-out-warmup-steps=7").factorOutPolicy());
         assertEquals(FactorOutPolicy.Kind.CHECKERBOARD,
                 spec(GREY, "experiment.model.kind=glow", "experiment.model.factor-out-policy=checkerboard").factorOutPolicy().kind());
+        FactorOutPolicy restart = spec(GREY, "experiment.model.factor-out-policy=likelihood-contribution",
+                "experiment.model.factor-out-after-warmup=restart").factorOutPolicy();
+        assertEquals(FactorOutPolicy.AfterWarmup.RESTART, restart.afterWarmup());
+        assertEquals(100, restart.restartStep(), "restarts after the default warm-up");
+        assertEquals(0, spec(GREY, "experiment.model.factor-out-policy=likelihood-contribution").factorOutPolicy().restartStep(),
+                "continue is the default: no restart");
     }
 
     @Test
@@ -96,6 +102,12 @@ class ModelConfigsTest {
                 "experiment.model.factor-out=off", "experiment.model.factor-out-policy=random"));
         assertTrue(none.getMessage().contains("model.factor-out-policy: random chooses what a factor-out sends")
                 && none.getMessage().contains("set model.factor-out = on"), none.getMessage());
+        ConfigError after = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.factor-out-after-warmup=reset"));
+        assertTrue(after.getMessage().contains("factor-out-after-warmup: 'reset' is not one of continue | restart"),
+                after.getMessage());
+        ConfigError noWarmup = assertThrows(ConfigError.class, () -> spec(GREY, "experiment.model.factor-out-after-warmup=restart"));
+        assertTrue(noWarmup.getMessage().contains("model.factor-out-after-warmup: restart only applies to likelihood-contribution's"
+                + " warm-up, but model.factor-out-policy = channels"), noWarmup.getMessage());
     }
 
     @Test
