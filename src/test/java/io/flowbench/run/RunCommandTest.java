@@ -28,6 +28,8 @@ import io.flowbench.tracking.RunStatus;
 import io.flowbench.train.Checkpoint;
 import io.flowbench.train.PolyakAverage;
 import io.flowbench.util.ConfigProvenance;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -184,5 +186,54 @@ class RunCommandTest {
                 "--resume", run.runId()));
         assertEquals(before, store.metricHistory(run.runId(), "train_bpd"), "the recorded run is untouched");
         assertEquals(RunStatus.FINISHED, store.run(run.runId()).status());
+    }
+
+    /**
+     * factor-out-after-warmup = restart end to end: the choice is a param, the run keeps one curve whose steps
+     * run on through the restart, a resume that switches the choice is refused naming it, and a run resumed
+     * from its checkpoint after the restart draws the curve of a run never interrupted.
+     */
+    @Test
+    void aRestartingRunResumesExactlyAndRefusesASwitch() throws Exception {
+        String restart = "{ name = lc, model { kind = glow, factor-out-policy = likelihood-contribution, "
+                + "factor-out-warmup-steps = 5, factor-out-after-warmup = restart } }";
+        Path conf = experiment(restart, 10);
+        assertEquals(0, FlowbenchCli.run("run", conf.toString()));
+        LocalStore store = new LocalStore(dir.resolve("mlruns"));
+        String expId = store.experimentByName("tiny").orElseThrow().id();
+        RunRecord run = runsByName(store, expId).get("lc-seed0");
+        assertEquals("restart", run.params().get("model.factor-out-after-warmup"));
+        assertTrue(run.params().get("factor-out-mask.level0").matches("[0-9a-f]{64}"), run.params().toString());
+        List<MetricPoint> before = store.metricHistory(run.runId(), "train_bpd");
+        assertEquals(List.of(5L, 10L), before.stream().map(MetricPoint::step).toList());
+
+        experiment(restart.replace("= restart", "= continue"), 10);
+        StringWriter err = new StringWriter();
+        assertEquals(2, FlowbenchCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "run", conf.toString(),
+                "--set", "experiment.training.steps=20", "--resume", run.runId()));
+        assertTrue(err.toString().contains("(order highest, 5 warm-up steps, then restart), the experiment now says "
+                + "model.factor-out-policy = likelihood-contribution (order highest, 5 warm-up steps, then continue)")
+                && err.toString().contains("-after-warmup"), err.toString());
+        assertEquals(before, store.metricHistory(run.runId(), "train_bpd"), "the refused resume left the run as it was");
+
+        experiment(restart, 10);
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20",
+                "--resume", run.runId()));
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20"));
+        RunRecord straight = store.runs(expId).stream()
+                .filter(r -> r.runName().equals("lc-seed0") && !r.runId().equals(run.runId())).findFirst().orElseThrow();
+        for (String metric : List.of("train_bpd", "test_bpd")) {
+            List<MetricPoint> resumed = store.metricHistory(run.runId(), metric);
+            List<MetricPoint> expected = store.metricHistory(straight.runId(), metric);
+            assertEquals(expected.stream().map(MetricPoint::step).toList(), resumed.stream().map(MetricPoint::step).toList(),
+                    metric + ": each step once, in order");
+            assertEquals(expected.stream().map(MetricPoint::value).toList(), resumed.stream().map(MetricPoint::value).toList(),
+                    metric + ": resumed after the restart as if never interrupted");
+        }
+        assertEquals(List.of(5L, 10L, 15L, 20L), store.metricHistory(run.runId(), "train_bpd").stream()
+                .map(MetricPoint::step).toList());
+        List<MetricPoint> finals = store.metricHistory(run.runId(), "final_test_bpd");
+        assertEquals(store.metricHistory(straight.runId(), "final_test_bpd").get(0).value(),
+                finals.get(finals.size() - 1).value(), 0.0, "the same final score (each finished invocation logs its own)");
     }
 }
