@@ -14,7 +14,7 @@ record TrainingMetricsLog(MetricLog metrics, RunSettings settings, FlowTrainer t
         long step = window.step();
         Map<String, Double> m = new LinkedHashMap<>();
         m.put(RunKeys.Metric.TRAIN_BPD, window.meanLoss());
-        m.put(RunKeys.Metric.LR, settings.schedule().valueAt((int) step - 1, 0));
+        m.put(RunKeys.Metric.LR, settings.schedule().valueAt(trainer.scheduleIteration(step), 0));
         m.put(RunKeys.Metric.GRAD_NORM, trainer.gradientNorm());
         m.put(RunKeys.Metric.IMAGES_PER_SEC, window.imagesPerSecond(settings.batchSize()));
         m.put(RunKeys.Metric.TRAIN_TIME_SEC, window.trainSeconds());

@@ -133,6 +133,14 @@ public final class FlowTrainer {
         steps = stepsDone;
     }
 
+    /**
+     * The 0-based iteration the learning-rate schedule (and Adam's bias correction) gives training step
+     * {@code step} (from 1): counted from the model's last restart, if any.
+     */
+    public int scheduleIteration(long step) {
+        return Math.toIntExact(step - 1 - model.restartedAfter(step - 1));
+    }
+
     /** The batch's mean bits/dim (what training minimises, without any penalty) and each parameter's gradient. */
     public record LossAndGradients(double loss, Map<String, INDArray> gradients) { }
 
@@ -184,8 +192,7 @@ public final class FlowTrainer {
             double scale = clipNorm / gradientNorm;
             gradients.values().forEach(g -> g.muli(scale));
         }
-        // The schedule (and Adam's bias correction) counts from the model's last restart.
-        int iteration = Math.toIntExact(steps - model.restartedAfter(steps));
+        int iteration = scheduleIteration(step);
         for (String name : parameters) {
             INDArray g = gradients.get(name);
             if (g != null) {

@@ -206,6 +206,8 @@ class RunCommandTest {
         assertTrue(run.params().get("factor-out-mask.level0").matches("[0-9a-f]{64}"), run.params().toString());
         List<MetricPoint> before = store.metricHistory(run.runId(), "train_bpd");
         assertEquals(List.of(5L, 10L), before.stream().map(MetricPoint::step).toList());
+        List<MetricPoint> lr = store.metricHistory(run.runId(), "lr");
+        assertEquals(lr.get(0).value(), lr.get(1).value(), 0.0, "step 10 is the 5th after the restart: the 5th step's rate");
 
         experiment(restart.replace("= restart", "= continue"), 10);
         StringWriter err = new StringWriter();
