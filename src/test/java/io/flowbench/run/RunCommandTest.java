@@ -216,6 +216,7 @@ class RunCommandTest {
         assertTrue(err.toString().contains("(order highest, 5 warm-up steps, then restart), the experiment now says "
                 + "model.factor-out-policy = likelihood-contribution (order highest, 5 warm-up steps, then continue)")
                 && err.toString().contains("-after-warmup"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one line, no stack trace: " + err);
         assertEquals(before, store.metricHistory(run.runId(), "train_bpd"), "the refused resume left the run as it was");
 
         experiment(restart, 10);
