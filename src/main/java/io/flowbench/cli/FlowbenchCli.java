@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigException;
 import io.flowbench.config.ConfigError;
 import io.flowbench.data.DataFormatException;
 import io.flowbench.data.DatasetNotFoundException;
+import io.flowbench.run.RunsStopped;
 import io.flowbench.samediff.SubgraphCachingSession;
 import io.flowbench.tracking.FileErrors;
 import io.flowbench.tracking.TrackingException;
@@ -55,10 +56,16 @@ public final class FlowbenchCli {
     }
 
     /**
+     * A stop by a signal ends with the signal's status and one line saying what was stopped ({@link RunsStopped}).
      * Bad input is the user's to fix: one message saying what, where and how, exit code 2, no stack trace
      * (unless --debug). Anything else is a bug and keeps picocli's stack trace.
      */
     private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof RunsStopped stopped) {
+            cmd.getOut().flush();
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + stopped.getMessage());
+            return stopped.exitStatus();
+        }
         String message = userError(e);
         if (message == null) {
             throw e;

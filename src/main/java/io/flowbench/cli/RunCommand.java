@@ -11,6 +11,7 @@ import io.flowbench.run.ExperimentRunner;
 import io.flowbench.run.ParallelRuns;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
+import io.flowbench.run.RunsStopped;
 import io.flowbench.tracking.RunStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,20 +83,40 @@ final class RunCommand implements Callable<Integer> {
         Function<ExperimentRunner, Integer> work = runner -> {
             List<RunOutcome> outcomes = resumeRunId != null ? runner.resume(plan, resumeRunId).stream().toList()
                     : runner.run(plan);
-            outcomes.stream().filter(o -> o.status() == RunStatus.KILLED).forEach(o -> System.out.println(o.steps() > 0
-                    ? o.plan().runName() + " was stopped at step " + o.steps() + "; continue it with: " + resumeCommand(o.runId())
-                    : o.plan().runName() + " was stopped before its first step; run the experiment again to train it"));
             return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
         };
-        if (!cluster) {
-            // The stopped runs are told while the stop hook still holds the shutdown, so the lines are not lost.
-            return ExperimentTraining.train(base, plan, spec.commandLine().getErr(),
-                    parallel != null ? ParallelRuns.module(parallel) : binder -> { }, new ReportingModule(), work);
+        try {
+            if (!cluster) {
+                return ExperimentTraining.train(base, plan, spec.commandLine().getErr(),
+                        parallel != null ? ParallelRuns.module(parallel) : binder -> { }, new ReportingModule(), work);
+            }
+            SparkExecutor.refuseWithoutServer(plan); // the workers check the data, each with its own
+            try (SparkExecutor spark = SparkExecutor.open(plan, master, parallel == null ? 0 : parallel)) {
+                return ExperimentTraining.train(base, plan, null, spark.dispatch(), spark.reporting(), work);
+            }
+        } catch (RunsStopped stopped) {
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + stopped.getMessage() + "; "
+                    + (cluster ? SparkExecutor.howToGoOn(plan) : howToGoOn(stopped)));
+            return stopped.exitStatus();
         }
-        SparkExecutor.refuseWithoutServer(plan); // the workers check the data, each with its own
-        try (SparkExecutor spark = SparkExecutor.open(plan, master, parallel == null ? 0 : parallel)) {
-            return ExperimentTraining.train(base, plan, null, spark.dispatch(), spark.reporting(), work);
+    }
+
+    /** How to continue the runs a signal stopped in this process: each with --resume, the others anew. */
+    private String howToGoOn(RunsStopped stopped) {
+        List<String> advice = new ArrayList<>();
+        List<RunOutcome> resumable = stopped.resumable();
+        if (resumable.size() == 1) {
+            advice.add("continue " + resumable.get(0).plan().runName() + " with: " + resumeCommand(resumable.get(0).runId()));
+        } else if (!resumable.isEmpty()) {
+            advice.add("continue each with: " + resumeCommand("RUN_ID") + " (" + resumable.stream()
+                    .map(o -> o.plan().runName() + ": " + o.runId()).collect(Collectors.joining(", ")) + ")");
         }
+        if (!stopped.toTrainAgain().isEmpty()) {
+            advice.add("running the experiment again trains " + stopped.toTrainAgain().stream().map(RunPlan::runName)
+                    .collect(Collectors.joining(", ")) + " (and every other run) under a new parent run");
+        }
+        return String.join("; ", advice);
     }
 
     /** Whether the runs go to a cluster; refuses combinations of options that mean nothing. */

@@ -1,12 +1,14 @@
 package io.flowbench.cluster;
 
 import com.google.inject.Injector;
+import com.google.inject.util.Modules;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.Progress;
 import io.flowbench.run.RunExecutor;
 import io.flowbench.run.RunKeys;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
+import io.flowbench.run.StopRequest;
 import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MlflowNames;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.SparkFiles;
+import org.apache.spark.TaskContext;
 
 /**
  * One run of an experiment as a Spark task: what the driver sends (the shipped experiment, the run's variant
@@ -45,7 +48,8 @@ import org.apache.spark.SparkFiles;
  *       those.</li>
  * </ul>
  * A run that fails on its own (a non-finite loss, an error) is an outcome (FAILED), not an exception, so Spark
- * does not attempt it again.
+ * does not attempt it again. A cancelled task (a stop on the driver) ends its run KILLED at its next step,
+ * checkpointed, and sends it before it returns.
  */
 final class RunTask implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -105,8 +109,13 @@ final class RunTask implements Serializable {
                 // A placeholder: the mirror finds the parent the driver made on the server by this id.
                 local.createRun(experimentId, parentRunId, parentRunName, parentStartTime, Map.of());
             }
-            Injector training = injector.createChildInjector(new TrainingModule(),
-                    binder -> binder.bind(Tracker.class).toInstance(tracker));
+            // The task's cancellation (a stop on the driver) is the run's stop request: it ends KILLED, checkpointed.
+            TaskContext task = TaskContext.get();
+            StopRequest stop = StopRequest.when(() -> task != null && task.isInterrupted());
+            Injector training = injector.createChildInjector(Modules.override(new TrainingModule()).with(binder -> {
+                binder.bind(Tracker.class).toInstance(tracker);
+                binder.bind(StopRequest.class).toInstance(stop);
+            }));
             if (!exists(local, experimentId, runId)) {
                 tracker.startRun(experimentId, runId, run.runName(), RunExecutor.runTags(run, tags), parentRunId);
                 long logged = copyServerHistories(tracker, local);

@@ -47,6 +47,12 @@ public final class SparkExecutor implements AutoCloseable {
         return new SparkExecutor(SparkCluster.open(settings, plan), settings);
     }
 
+    /** What a cluster run stopped by a signal leaves to do, and how. */
+    public static String howToGoOn(ExperimentPlan plan) {
+        return "the stopped runs keep their histories on " + SparkCluster.trackingServer(plan.trackingUri())
+                + "; run the same command again to train the experiment anew under a new parent run";
+    }
+
     /** Binds the runs' dispatch to the cluster. */
     public Module dispatch() {
         return new AbstractModule() {

@@ -8,6 +8,7 @@ import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
 import io.flowbench.run.StopRequest;
 import io.flowbench.tracking.MlflowNames;
+import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +31,16 @@ import org.apache.spark.api.java.JavaFutureAction;
  * The runs as tasks of a Spark application, one Spark job per run (so a run Spark gives up on fails alone),
  * all submitted at once and scheduled by Spark on the executors' free cores. The parent run is on the tracking
  * server before any task starts, and every task's run is there, complete, when its task ends: the driver's
- * report reads them from the server. A stop request cancels the tasks still running.
+ * report reads them from the server.
+ * <p>
+ * A stop request cancels the jobs: a task training sees its cancellation as its own stop request, ends its run
+ * KILLED at its next step (checkpointed) and sends it. The driver waits for the tasks to end (at most
+ * {@link #STOP_WAIT}, within the stop's grace period), then ends KILLED on the server any run still RUNNING there
+ * (its executor was lost, or too slow), so no run is left RUNNING; the histories stay as sent.
  */
 final class SparkRuns implements RunDispatch {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(40);
 
     private final SparkCluster cluster;
     private final Tracker tracker;
@@ -57,6 +65,7 @@ final class SparkRuns implements RunDispatch {
         RunRecord parent = tracker.localStore().run(parentRunId);
         ShippedExperiment shipped = new ShippedExperiment(plan);
         String trackingUri = SparkCluster.trackingServer(plan.trackingUri()).toString();
+        RunningTasks running = RunningTasks.on(cluster.context());
         List<RunTask> tasks = new ArrayList<>();
         List<JavaFutureAction<List<TaskResult>>> jobs = new ArrayList<>();
         for (RunPlan run : plan.runs()) {
@@ -67,22 +76,26 @@ final class SparkRuns implements RunDispatch {
             jobs.add(cluster.context().parallelize(List.of(task), 1).map(RunTask::call).collectAsync());
         }
         progress.message(String.format("%d runs submitted to %s", tasks.size(), cluster.master()));
-        List<RunOutcome> outcomes = new ArrayList<>();
-        for (int i = 0; i < tasks.size(); i++) {
-            RunOutcome outcome = await(jobs.get(i), tasks.get(i), plan.runs().get(i));
-            if (outcome == null) {
-                jobs.forEach(j -> j.cancel(true));
-                break;
+        try {
+            List<RunOutcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                RunOutcome outcome = await(jobs.get(i), tasks.get(i), plan.runs().get(i), false);
+                if (outcome == null) {
+                    outcomes.addAll(stopped(plan, tasks, jobs, running, i));
+                    break;
+                }
+                outcomes.add(outcome);
             }
-            outcomes.add(outcome);
+            return outcomes;
+        } finally {
+            running.close();
         }
-        return outcomes;
     }
 
-    /** The run's outcome; null when a stop was requested first. */
-    private RunOutcome await(JavaFutureAction<List<TaskResult>> job, RunTask task, RunPlan run) {
+    /** The run's outcome; null when a stop was requested first, unless {@code stopping} already. */
+    private RunOutcome await(JavaFutureAction<List<TaskResult>> job, RunTask task, RunPlan run, boolean stopping) {
         while (true) {
-            if (stop.requested()) {
+            if (stop.requested() && !stopping) {
                 return null;
             }
             try {
@@ -98,6 +111,60 @@ final class SparkRuns implements RunDispatch {
                 return gaveUp(task, run, e.getCause());
             }
         }
+    }
+
+    /**
+     * Cancels the jobs still running and waits for their tasks to end their runs; returns the outcomes of the runs
+     * from {@code first} on that started (a cancelled one as the server has it, ended KILLED there if it is still
+     * RUNNING), in plan order.
+     */
+    private List<RunOutcome> stopped(ExperimentPlan plan, List<RunTask> tasks,
+                                     List<JavaFutureAction<List<TaskResult>>> jobs, RunningTasks running, int first) {
+        List<Integer> cancelled = new ArrayList<>();
+        for (int i = first; i < jobs.size(); i++) {
+            if (!jobs.get(i).isDone()) {
+                jobs.get(i).cancel(true);
+                cancelled.add(i);
+            }
+        }
+        progress.message(String.format("stopping: %d Spark jobs cancelled; waiting at most %d s for their runs to end",
+                cancelled.size(), STOP_WAIT.toSeconds()));
+        if (!running.awaitNone(STOP_WAIT)) {
+            progress.message("stopping: tasks still running after " + STOP_WAIT.toSeconds() + " s; their runs are "
+                    + "ended KILLED on the tracking server as they are there");
+        }
+        TrackingStore server = tracker.server().orElseThrow();
+        String experimentId = server.experimentByName(MlflowNames.experimentName(plan.experiment().name()))
+                .orElseThrow().id();
+        List<RunOutcome> outcomes = new ArrayList<>();
+        for (int i = first; i < jobs.size(); i++) {
+            RunPlan run = plan.runs().get(i);
+            RunTask task = tasks.get(i);
+            if (cancelled.contains(i)) {
+                server.findRunByTag(experimentId, MlflowTags.LOCAL_RUN_ID, task.runId())
+                        .map(r -> endedOnServer(server, r, run, task.runId()))
+                        .ifPresent(outcomes::add);
+            } else {
+                outcomes.add(await(jobs.get(i), task, run, true));
+            }
+        }
+        return outcomes;
+    }
+
+    /** A cancelled task's run as the server has it, ended KILLED there when its task could not end it. */
+    private static RunOutcome endedOnServer(TrackingStore server, RunRecord r, RunPlan run, String localRunId) {
+        long steps = Optional.ofNullable(r.tags().get(RunKeys.Tag.KILLED_AT_STEP)).map(Long::parseLong)
+                .orElseGet(() -> server.metricHistory(r.runId(), RunKeys.Metric.TRAIN_BPD).stream()
+                        .mapToLong(MetricPoint::step).max().orElse(0));
+        RunStatus status = r.status();
+        if (status == RunStatus.RUNNING) {
+            server.logBatch(r.runId(), List.of(), Map.of(), Map.of(RunKeys.Tag.KILLED_AT_STEP, Long.toString(steps)));
+            server.updateRun(r.runId(), RunStatus.KILLED, System.currentTimeMillis());
+            status = RunStatus.KILLED;
+        }
+        long images = steps * run.settings().batchSize();
+        return new RunOutcome(run, localRunId, status, steps, images, Double.NaN, Double.NaN,
+                status == RunStatus.KILLED ? "stopped by a signal on the driver at step " + steps : null);
     }
 
     /** Spark gave up on a run (every attempt lost its executor, say): FAILED, on the server too. */

@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * Runs every run of an experiment plan under one parent run ({@link RunDispatch}: in turn, in parallel or on a
  * cluster), one failure never stopping the others, and ends with a summary of every run and the experiment's report (printed and logged on the parent).
- * A stop request (SIGINT, SIGTERM) ends the run in progress and the parent KILLED, starting no further run.
+ * A stop request (SIGINT, SIGTERM) ends the runs in progress and the parent KILLED, starting no further run, and
+ * ends the invocation with {@link RunsStopped}.
  */
 public final class ExperimentRunner {
     private final Tracker tracker;
@@ -61,7 +62,7 @@ public final class ExperimentRunner {
                                 .map(o -> o.plan().runName() + " (" + o.runId() + ") at step " + o.steps())
                                 .findFirst().orElse("stopped between runs")));
                 parent.end(RunStatus.KILLED);
-                return outcomes;
+                throw new RunsStopped(stop, parent.id(), outcomes, plan.runs());
             }
             parent.logText(summary, RunKeys.Artifact.SUMMARY);
             closeParent(parent, plan.experiment().name(), plan.experiment().resolved(),
@@ -109,7 +110,10 @@ public final class ExperimentRunner {
             return outcome;
         }
         progress.message(summary(List.of(outcome.get())));
-        if (record.parentRunId().isPresent() && !stop.requested()) {
+        if (stop.requested()) {
+            throw new RunsStopped(stop, null, List.of(outcome.get()), List.of(run));
+        }
+        if (record.parentRunId().isPresent()) {
             String parentId = record.parentRunId().get();
             RunLock lock;
             try {

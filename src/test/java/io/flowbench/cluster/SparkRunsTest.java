@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flowbench.Integration;
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.cli.ForkedCli;
 import io.flowbench.report.ReportTables;
+import io.flowbench.run.StoppedRuns;
+import io.flowbench.tracking.LocalStore;
+import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.MlflowRest;
 import io.flowbench.tracking.MlflowServerProcess;
 import io.flowbench.tracking.ServerStore;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -36,8 +42,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * each executor a JVM of its own) against a real MLflow server, all on 127.0.0.1: a tiny experiment of 2
  * variants x 2 seeds, uninterrupted (compared with the same runs made one after another in this process), with
  * an executor killed mid-run (the run resumed from its checkpoint on shared storage, or trained again from its
- * first step without it), and the cluster's bad inputs.
+ * first step without it), stopped by SIGINT on the driver, and the cluster's bad inputs.
  */
+@Integration
 class SparkRunsTest {
     private static final int STEPS = 100;
     private static final int LOG_EVERY = 5;
@@ -227,6 +234,60 @@ class SparkRunsTest {
             return Stream.concat(local, mounted).filter(f -> f.endsWith(CHECKPOINT)).count();
         } catch (UncheckedIOException e) {
             return 0; // a folder went away while it was walked (a killed executor's scratch space, say)
+        }
+    }
+
+    /**
+     * Ctrl-C on the driver (a JVM of its own, as bin/flowbench runs it) once both workers' runs train: the jobs are
+     * cancelled, each run in progress ends KILLED at its next step, checkpointed on the shared storage, on the
+     * server with the history its store has, the parent too; the driver says so in one line and exits 130.
+     */
+    @Test
+    void sigintOnTheDriverEndsEveryRunKilledOnTheServer() throws Exception {
+        Path shared = tmp.resolve("shared-stop");
+        Path conf = experiment("spark-stop", "checkpoint.dir = \"" + shared + "\"\ntraining.steps = 100000");
+        Path work = Files.createDirectories(tmp.resolve("driver"));
+        Path log = work.resolve("driver.log");
+        Process driver = ForkedCli.start(work, log, "run", conf.toString(), "--executor", "spark", "--master", cluster.url());
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (onServer("spark-stop") < 2) {
+            assertTrue(driver.isAlive(), () -> "the driver ended before both workers trained: " + read(log));
+            assertTrue(System.currentTimeMillis() < deadline, "the runs did not start");
+            Thread.sleep(100);
+        }
+        ForkedCli.signal(driver, "INT");
+        assertTrue(driver.waitFor(120, TimeUnit.SECONDS), "the driver ends once the runs are recorded");
+        String out = read(log);
+        assertEquals(130, driver.exitValue(), out);
+
+        List<JsonNode> runs = childRuns("spark-stop");
+        assertEquals(2, runs.size(), "the two runs the workers trained; the two others never started");
+        List<String> stopped = new ArrayList<>();
+        try (ServerStore store = ServerStore.connect(server.uri(), Duration.ofSeconds(10))) {
+            for (JsonNode r : runs) {
+                String runId = MlflowRest.keyValues(r.path("data").path("tags")).get(MlflowTags.LOCAL_RUN_ID);
+                LocalStore own = new LocalStore(shared.resolve("flowbench-runs").resolve(runId));
+                stopped.add(r.path("info").path("run_name").asText() + " KILLED at step "
+                        + StoppedRuns.checkKilled(own, runId, store));
+            }
+            LocalStore driverStore = new LocalStore(work.resolve("mlruns"));
+            String parent = driverStore.runs(driverStore.experimentByName("spark-stop").orElseThrow().id()).get(0).runId();
+            StoppedRuns.checkParentKilled(driverStore, parent, store, "spark-stop");
+            List<String> lines = out.lines().filter(l -> l.startsWith("flowbench run: stopped by SIGINT: ")).toList();
+            assertEquals(1, lines.size(), out);
+            for (String s : stopped) {
+                assertTrue(lines.get(0).contains(s), lines.get(0) + " names " + s);
+            }
+            assertTrue(lines.get(0).contains("; 2 not started (") && lines.get(0).contains("; parent run " + parent
+                    + " KILLED; the stopped runs keep their histories on " + server.uri()), lines.get(0));
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowbench.Integration;
 import io.flowbench.cli.FlowbenchCli;
+import io.flowbench.cli.ForkedCli;
 import io.flowbench.data.TestData;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MetricPoint;
@@ -58,9 +59,7 @@ class KillAndResumeTest {
     }
 
     private Process startChild(Path conf) throws Exception {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FlowbenchCli.class.getName(), "run", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        return ForkedCli.start(dir, dir.resolve("child.log"), "run", conf.toString());
     }
 
     /** Waits until the child's run has a checkpoint and three logged steps; returns the run's id. */
