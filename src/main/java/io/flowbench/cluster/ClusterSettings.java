@@ -1,11 +1,16 @@
 package io.flowbench.cluster;
 
 import com.typesafe.config.Config;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * How an experiment's runs are spread over a Spark cluster: the master, the executors' class path, cores and
  * memory per run, attempts per run, and where the runs' stores go (storage all workers share, or each
- * executor's own disk). From {@code experiment.cluster} and {@code experiment.checkpoint.dir}, with the
+ * executor's own disk). The executors' class path is the driver's own, made absolute, unless
+ * {@code cluster.executor-classpath} gives it. From {@code experiment.cluster} and {@code experiment.checkpoint.dir}, with the
  * command line's {@code --master} and {@code --parallel}.
  *
  * @param parallel at most this many runs at once (0: as many as the cluster has cores for)
@@ -17,10 +22,20 @@ public record ClusterSettings(String master, String executorClasspath, int taskC
     public static ClusterSettings from(Config resolved, String master, int parallel) {
         Config c = resolved.getConfig("experiment.cluster");
         String classpath = c.getString("executor-classpath");
-        return new ClusterSettings(master, classpath.isBlank() ? System.getProperty("java.class.path") : classpath,
+        return new ClusterSettings(master, classpath.isBlank() ? absolute(System.getProperty("java.class.path")) : classpath,
                 c.getInt("task-cores"), c.getBytes("executor-memory"), c.getBytes("off-heap"),
                 c.getInt("task-max-failures"), c.getInt("executor-wait-seconds"),
                 resolved.getString("experiment.checkpoint.dir"), parallel);
+    }
+
+    /**
+     * A class path with each entry made absolute (a wildcard folder stays one): executors start in their own work
+     * directories, where the driver's relative entries (java -cp "target/flowbench.jar:target/lib-cpu/*") name nothing.
+     */
+    static String absolute(String classpath) {
+        return Arrays.stream(classpath.split(File.pathSeparator)).filter(e -> !e.isBlank())
+                .map(e -> Path.of(e).toAbsolutePath().normalize().toString())
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** Spark's notation for a size in bytes: whole mebibytes. */

@@ -46,7 +46,7 @@ final class SparkCluster implements AutoCloseable {
     static URI trackingServer(String trackingUri) {
         return TrackingTarget.parse(trackingUri).server().orElseThrow(() -> new ClusterException("a cluster run "
                 + "needs an MLflow tracking server every worker reaches, and experiment.tracking.uri is '" + trackingUri
-                + "' (each executor's ./mlruns is its own): set it, e.g. --set experiment.tracking.uri=http://HOST:5000"));
+                + "' (each executor's ./mlruns is its own): set it, e.g. --set 'experiment.tracking.uri=\"http://HOST:5000\"'"));
     }
 
     /** Starts the application on {@code settings.master()} and checks its executors, or says what to fix. */

@@ -15,6 +15,7 @@ import io.flowbench.tracking.TrackerOptions;
 import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingStore;
 import java.net.URI;
+import java.nio.file.Path;
 
 /**
  * {@code flowbench run --executor spark}: the checks made before anything is recorded, and the bindings that
@@ -47,10 +48,15 @@ public final class SparkExecutor implements AutoCloseable {
         return new SparkExecutor(SparkCluster.open(settings, plan), settings);
     }
 
-    /** What a cluster run stopped by a signal leaves to do, and how. */
+    /**
+     * What a cluster run stopped by a signal leaves, and how to go on: a new invocation trains every run anew (it
+     * does not pick up the stopped runs' checkpoints).
+     */
     public static String howToGoOn(ExperimentPlan plan) {
+        String shared = ClusterSettings.from(plan.experiment().resolved(), null, 0).sharedDir();
         return "the stopped runs keep their histories on " + SparkCluster.trackingServer(plan.trackingUri())
-                + "; run the same command again to train the experiment anew under a new parent run";
+                + (shared.isBlank() ? "" : " and their last checkpoints in " + Path.of(shared, "flowbench-runs"))
+                + "; running the same command again trains every run anew under a new parent run";
     }
 
     /** Binds the runs' dispatch to the cluster. */

@@ -163,7 +163,8 @@ final class SparkRuns implements RunDispatch {
             status = RunStatus.KILLED;
         }
         long images = steps * run.settings().batchSize();
-        return new RunOutcome(run, localRunId, status, steps, images, Double.NaN, Double.NaN,
+        MetricPoint trained = r.latestMetrics().get(RunKeys.Metric.TRAIN_TIME_SEC);
+        return new RunOutcome(run, localRunId, status, steps, images, trained == null ? Double.NaN : trained.value(), Double.NaN,
                 status == RunStatus.KILLED ? "stopped by a signal on the driver at step " + steps : null);
     }
 

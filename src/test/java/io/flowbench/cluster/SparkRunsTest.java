@@ -279,8 +279,34 @@ class SparkRunsTest {
                 assertTrue(lines.get(0).contains(s), lines.get(0) + " names " + s);
             }
             assertTrue(lines.get(0).contains("; 2 not started (") && lines.get(0).contains("; parent run " + parent
-                    + " KILLED; the stopped runs keep their histories on " + server.uri()), lines.get(0));
+                    + " KILLED; the stopped runs keep their histories on " + server.uri() + " and their last checkpoints in "
+                    + shared.resolve("flowbench-runs")), lines.get(0));
         }
+    }
+
+    /**
+     * docs/cluster.md's spark-submit recipe as written, from a folder holding target/ (the packaged application):
+     * Spark's own launcher starts the driver with the master it was given, and the executors find the classes
+     * although the class path it was given is relative.
+     */
+    @Test
+    void theSparkSubmitRecipeRunsAnExperiment() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("submit"));
+        Files.createSymbolicLink(work.resolve("target"), Path.of("target").toAbsolutePath());
+        Path conf = experiment("spark-submit", "[0]", "variants = [ { name = glow, model { kind = glow } } ]\n"
+                + "training.steps = 20\nevaluation.every-steps = 20\nprobe.enabled = false");
+        Path log = work.resolve("submit.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + Path.of("bin", "spark-jvm.args").toAbsolutePath(), "-cp", "target/flowbench.jar:target/lib-cpu/*",
+                "org.apache.spark.deploy.SparkSubmit", "--master", cluster.url(), "--class", FlowbenchCli.class.getName(),
+                "target/flowbench.jar", "run", conf.toString(), "--executor", "spark")
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        Process submit = pb.start();
+        assertTrue(submit.waitFor(5, TimeUnit.MINUTES), "spark-submit ended");
+        assertEquals(0, submit.exitValue(), read(log));
+        List<JsonNode> runs = childRuns("spark-submit");
+        assertEquals(List.of("FINISHED"), runs.stream().map(r -> r.path("info").path("status").asText()).toList());
     }
 
     private static String read(Path log) {
