@@ -8,6 +8,8 @@ import io.flowbench.run.RunExecutor;
 import io.flowbench.run.RunKeys;
 import io.flowbench.run.RunOutcome;
 import io.flowbench.run.RunPlan;
+import io.flowbench.run.RunLock;
+import io.flowbench.run.RunRefusedException;
 import io.flowbench.run.StopRequest;
 import io.flowbench.run.TrainingModule;
 import io.flowbench.tracking.LocalStore;
@@ -15,6 +17,7 @@ import io.flowbench.tracking.MlflowNames;
 import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.MlflowTags;
 import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.SyncReport;
 import io.flowbench.tracking.Tracker;
 import io.flowbench.tracking.TrackerOptions;
@@ -42,7 +45,8 @@ import org.apache.spark.TaskContext;
  * driver chose, so every attempt of the task writes the same run on the server:
  * <ul>
  *   <li>with {@code experiment.checkpoint.dir} (storage all workers share), the store lives there and an attempt
- *       after an executor died resumes from the run's last checkpoint, logging what the store does not hold;</li>
+ *       after an executor died resumes from the run's last checkpoint, logging what the store does not hold; so
+ *       does a run of a stopped invocation that a later one continues, moved under the later one's parent;</li>
  *   <li>without it, the store is on the executor's disk: a later attempt starts in an empty store, copies the
  *       metric histories the server has, and trains the run from its first step, logging only the steps after
  *       those.</li>
@@ -54,6 +58,7 @@ import org.apache.spark.TaskContext;
 final class RunTask implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Duration SYNC_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
     private final ShippedExperiment experiment;
     private final String experimentName;
@@ -116,19 +121,45 @@ final class RunTask implements Serializable {
                 binder.bind(Tracker.class).toInstance(tracker);
                 binder.bind(StopRequest.class).toInstance(stop);
             }));
-            if (!exists(local, experimentId, runId)) {
+            Progress progress = training.getInstance(Progress.class);
+            if (exists(local, experimentId, runId)) {
+                continuedUnder(tracker, local, run, progress);
+            } else {
                 tracker.startRun(experimentId, runId, run.runName(), RunExecutor.runTags(run, tags), parentRunId);
                 long logged = copyServerHistories(tracker, local);
                 if (logged > 0) {
-                    training.getInstance(Progress.class).message(run.runName() + ": attempted again in a new store (no "
+                    progress.message(run.runName() + ": attempted again in a new store (no "
                             + "experiment.checkpoint.dir): trains from its first step, logging only after step " + logged
                             + ", the last the tracking server has");
                 }
             }
-            RunOutcome outcome = training.getInstance(RunExecutor.class).continueRun(run, local.run(runId));
+            RunOutcome outcome;
+            try {
+                outcome = training.getInstance(RunExecutor.class).continueRun(run, local.run(runId));
+            } catch (RunLock.Held e) {
+                throw e; // an earlier attempt still trains it: Spark attempts this run again later
+            } catch (RunRefusedException e) {
+                // A stopped run continued with other settings: recorded as it was, failed here rather than attempted again.
+                outcome = new RunOutcome(run, runId, RunStatus.FAILED, 0, 0, 0, Double.NaN, e.getMessage());
+            }
             SyncReport sent = tracker.finish();
             return TaskResult.of(outcome, host(), sent.isComplete() ? null : sent.failures().toString());
         }
+    }
+
+    /**
+     * A run of an invocation stopped earlier, continued by this one (its store on the shared storage): moved under
+     * this invocation's parent, here and on the server.
+     */
+    private void continuedUnder(Tracker tracker, LocalStore local, RunPlan run, Progress progress) {
+        RunRecord record = local.run(runId);
+        if (record.parentRunId().filter(parentRunId::equals).isPresent()) {
+            return; // an earlier attempt of this task
+        }
+        local.logBatch(runId, List.of(), Map.of(), Map.of(MlflowTags.PARENT_RUN_ID, parentRunId));
+        tracker.sendNow(runId, SEND_TIMEOUT);
+        progress.message(run.runName() + ": continues run " + runId + " (" + record.status() + " under parent run "
+                + record.parentRunId().orElse("?") + ") from its last checkpoint");
     }
 
     /** The run's own store: on the shared storage when there is one, else in this executor's scratch space. */

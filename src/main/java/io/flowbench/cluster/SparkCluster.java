@@ -131,7 +131,9 @@ final class SparkCluster implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new ClusterException("no executor started on " + master + " within " + seconds + " s: check in "
                         + "the master's web UI that workers are registered with free cores (experiment.cluster.task-cores)"
-                        + " and memory (executor-memory + off-heap), or raise experiment.cluster.executor-wait-seconds");
+                        + " and memory (executor-memory + off-heap), and read why executors exited in the workers' "
+                        + "work/<application id>/<executor id>/stderr (a class path that does not exist there, say: "
+                        + "experiment.cluster.executor-classpath), or raise experiment.cluster.executor-wait-seconds");
             }
             sleep(200);
         }

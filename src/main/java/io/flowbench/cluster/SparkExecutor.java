@@ -49,14 +49,16 @@ public final class SparkExecutor implements AutoCloseable {
     }
 
     /**
-     * What a cluster run stopped by a signal leaves, and how to go on: a new invocation trains every run anew (it
-     * does not pick up the stopped runs' checkpoints).
+     * What a cluster run stopped by a signal leaves, and how to go on: with storage all workers share, the same
+     * command continues the stopped runs ({@link SparkRuns}); without it, it trains every run anew.
      */
     public static String howToGoOn(ExperimentPlan plan) {
         String shared = ClusterSettings.from(plan.experiment().resolved(), null, 0).sharedDir();
-        return "the stopped runs keep their histories on " + SparkCluster.trackingServer(plan.trackingUri())
-                + (shared.isBlank() ? "" : " and their last checkpoints in " + Path.of(shared, "flowbench-runs"))
-                + "; running the same command again trains every run anew under a new parent run";
+        String server = "the stopped runs keep their histories on " + SparkCluster.trackingServer(plan.trackingUri());
+        return shared.isBlank() ? server + "; running the same command again trains every run anew under a new parent"
+                + " run (with experiment.checkpoint.dir on storage every worker mounts, it would continue them)"
+                : server + " and their last checkpoints in " + Path.of(shared, "flowbench-runs") + "; run the same command"
+                + " again to continue them from there (and train the runs not started)";
     }
 
     /** Binds the runs' dispatch to the cluster. */

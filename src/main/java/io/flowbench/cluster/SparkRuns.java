@@ -19,12 +19,15 @@ import io.flowbench.tracking.TrackingStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaFutureAction;
 
 /**
@@ -36,7 +39,8 @@ import org.apache.spark.api.java.JavaFutureAction;
  * A stop request cancels the jobs: a task training sees its cancellation as its own stop request, ends its run
  * KILLED at its next step (checkpointed) and sends it. The driver waits for the tasks to end (at most
  * {@link #STOP_WAIT}, within the stop's grace period), then ends KILLED on the server any run still RUNNING there
- * (its executor was lost, or too slow), so no run is left RUNNING; the histories stay as sent.
+ * (its executor was lost, or too slow), so no run is left RUNNING; the histories stay as sent. With storage all
+ * workers share ({@code checkpoint.dir}), the next invocation of the experiment continues the stopped one's runs.
  */
 final class SparkRuns implements RunDispatch {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
@@ -65,12 +69,13 @@ final class SparkRuns implements RunDispatch {
         RunRecord parent = tracker.localStore().run(parentRunId);
         ShippedExperiment shipped = new ShippedExperiment(plan);
         String trackingUri = SparkCluster.trackingServer(plan.trackingUri()).toString();
+        Map<String, String> continued = sharedDir.isBlank() ? Map.of() : continueStopped(plan, parentRunId);
         RunningTasks running = RunningTasks.on(cluster.context());
         List<RunTask> tasks = new ArrayList<>();
         List<JavaFutureAction<List<TaskResult>>> jobs = new ArrayList<>();
         for (RunPlan run : plan.runs()) {
-            RunTask task = new RunTask(shipped, run, trackingUri, UUID.randomUUID().toString().replace("-", ""), parent,
-                    tags, sharedDir);
+            String runId = continued.getOrDefault(run.runName(), UUID.randomUUID().toString().replace("-", ""));
+            RunTask task = new RunTask(shipped, run, trackingUri, runId, parent, tags, sharedDir);
             tasks.add(task);
             cluster.context().setJobDescription(run.runName());
             jobs.add(cluster.context().parallelize(List.of(task), 1).map(RunTask::call).collectAsync());
@@ -90,6 +95,35 @@ final class SparkRuns implements RunDispatch {
         } finally {
             running.close();
         }
+    }
+
+    /**
+     * The runs of this experiment's last invocation stopped by a signal (its parent KILLED with
+     * {@link RunKeys.Tag#STOPPED}, not continued yet), by run name, to be continued under {@code parentRunId}: their
+     * stores are on the shared storage, so each task resumes its run from its last checkpoint (a FINISHED one is
+     * taken as it is). The runs FAILED there, and those it never started, are trained anew.
+     */
+    private Map<String, String> continueStopped(ExperimentPlan plan, String parentRunId) {
+        TrackingStore server = tracker.server().orElseThrow();
+        String experimentId = server.experimentByName(MlflowNames.experimentName(plan.experiment().name())).orElseThrow().id();
+        List<RunRecord> runs = server.runs(experimentId); // latest first
+        Optional<RunRecord> stopped = runs.stream()
+                .filter(r -> r.parentRunId().isEmpty() && r.status() == RunStatus.KILLED)
+                .filter(r -> r.tags().containsKey(RunKeys.Tag.STOPPED) && !r.tags().containsKey(RunKeys.Tag.CONTINUED_BY))
+                .findFirst();
+        if (stopped.isEmpty()) {
+            return Map.of();
+        }
+        Set<String> planned = plan.runs().stream().map(RunPlan::runName).collect(Collectors.toSet());
+        Map<String, String> continued = new LinkedHashMap<>();
+        runs.stream().filter(r -> r.parentRunId().filter(stopped.get().runId()::equals).isPresent())
+                .filter(r -> r.status() == RunStatus.KILLED || r.status() == RunStatus.FINISHED)
+                .filter(r -> planned.contains(r.runName()) && r.tags().containsKey(MlflowTags.LOCAL_RUN_ID))
+                .forEach(r -> continued.putIfAbsent(r.runName(), r.tags().get(MlflowTags.LOCAL_RUN_ID)));
+        server.logBatch(stopped.get().runId(), List.of(), Map.of(), Map.of(RunKeys.Tag.CONTINUED_BY, parentRunId));
+        progress.message(String.format("continuing the runs of the stopped invocation (parent run %s on the server) from"
+                + " their last checkpoints: %s", stopped.get().runId(), continued.isEmpty() ? "none" : String.join(", ", continued.keySet())));
+        return continued;
     }
 
     /** The run's outcome; null when a stop was requested first, unless {@code stopping} already. */

@@ -90,6 +90,8 @@ public final class RunKeys {
         public static final String KILLED_AT_STEP = "flowbench.killed_at_step";
         /** Parent run stopped by SIGINT/SIGTERM: how far its invocation got. */
         public static final String STOPPED = "flowbench.stopped";
+        /** Parent run of a stopped cluster invocation whose runs a later one continued: that one's parent run. */
+        public static final String CONTINUED_BY = "flowbench.continued_by";
         /** Child run resumed with another budget: the budget it was last resumed with (params keep the first). */
         public static final String BUDGET_STEPS = "flowbench.budget.steps";
         public static final String BUDGET_WALL_MINUTES = "flowbench.budget.wall_minutes";

@@ -3,6 +3,7 @@ package io.flowbench.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flowbench.Integration;
 import io.flowbench.cli.FlowbenchCli;
 import io.flowbench.report.ReportTables;
 import io.flowbench.tracking.LocalStore;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code run --executor local --parallel N}: the runs train at the same time in this process, each exactly as it
  * would alone with its share of the native threads, so the report equals a sequential run's.
  */
+@Integration
 class ParallelRunsTest {
     @TempDir
     Path dir;
