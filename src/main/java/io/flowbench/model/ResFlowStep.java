@@ -148,11 +148,13 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
 
     /**
      * The roulette, n-exact, eval-n-exact, gradient mode and series capacity set to the defaults: each choice
-     * estimates the same log-likelihood without bias, so they belong with the training settings.
+     * estimates the same log-likelihood without bias, so they belong with the training settings. Without
+     * fc-end blocks their width means nothing.
      */
     @Override
     public StepSpec architecture() {
-        return of(coefficient, Roulette.POISSON, 2, 20, GradientMode.NEUMANN, preActivation, fcEndBlocks, fcEndHidden);
+        return of(coefficient, Roulette.POISSON, 2, 20, GradientMode.NEUMANN, preActivation, fcEndBlocks,
+                fcEndBlocks == 0 ? DEFAULT_FC_END_HIDDEN : fcEndHidden);
     }
 
     /** Evaluation: {@link #evalNExact} exact terms, differentiated by nothing (backprop-series builds no extra inputs). */
