@@ -42,6 +42,7 @@ public record FlopCount(Map<String, Double> perImage, double perBatch) {
             level.factorOut().ifPresent(f ->
                     SplitPrior.countFlops(flops, f.kept().channels(), f.factored().channels(), level.steps()));
         }
+        spec.step().countEndFlops(flops, layout.levels().get(layout.levels().size() - 1).steps(), spec);
         TopPrior.countFlops(flops, layout.top().channels(), spec.numClasses());
         Map<String, Double> terms = new LinkedHashMap<>(flops.perImage());
         terms.values().removeIf(v -> v == 0);

@@ -56,6 +56,8 @@ final class NumericKeys {
         range("model.resflow.coefficient", Kind.REAL, 0, true, 1, true, "the spectral-norm coefficient c");
         wholeInt("model.resflow.n-exact", 1, "");
         wholeInt("model.resflow.eval-n-exact", 1, "");
+        wholeInt("model.resflow.fc-end-blocks", 0, "0: none");
+        wholeInt("model.resflow.fc-end-hidden", 1, "");
         range("model.dlf.logs-shift-init", Kind.REAL, -Double.MAX_VALUE, false, Double.MAX_VALUE, false, "");
         wholeInt("training.batch-size", 1, "");
         wholeLong("training.steps", 0, "0: only wall-minutes limits the run");

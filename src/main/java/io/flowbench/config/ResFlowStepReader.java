@@ -18,7 +18,8 @@ final class ResFlowStepReader implements StepReader {
         boolean preActivation = ModelConfigs.enumValue(model, "resflow.pre-activation", "on", "off").equals("on");
         try {
             return ResFlowStep.of(model.getDouble("resflow.coefficient"), roulette, model.getInt("resflow.n-exact"),
-                    model.getInt("resflow.eval-n-exact"), gradient, preActivation);
+                    model.getInt("resflow.eval-n-exact"), gradient, preActivation, model.getInt("resflow.fc-end-blocks"),
+                    model.getInt("resflow.fc-end-hidden"));
         } catch (IllegalArgumentException e) {
             throw new ConfigError(model.getValue("resflow").origin().description(), "model.resflow", e.getMessage());
         }

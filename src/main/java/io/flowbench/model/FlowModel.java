@@ -151,10 +151,10 @@ public final class FlowModel {
 
     /**
      * The skeleton's parts, created level by level in forward order (which fixes the order the seeded
-     * initialisers are drawn in): the pre-processing layer (level 0), the squeeze, the steps, the
-     * factor-out's prior; then the top prior. A factor-out policy other than {@code channels} adds a
-     * mask (a constant permutation, seeded by {@code seed} for {@code random}) before each factor-out,
-     * collected into {@code masks}.
+     * initialisers are drawn in): the pre-processing layer (level 0), the squeeze, the steps (in the last
+     * level followed by the step's end layers), the factor-out's prior; then the top prior. A factor-out
+     * policy other than {@code channels} adds a mask (a constant permutation, seeded by {@code seed} for
+     * {@code random}) before each factor-out, collected into {@code masks}.
      */
     private static MultiScaleFlow assemble(FlowGraph g, ModelSpec spec, long seed, List<FactorOutMask> masks) {
         MultiScaleLayout layout = spec.layout();
@@ -168,6 +168,9 @@ public final class FlowModel {
             layers.add(new Squeeze(g, level.input()));
             for (int k = 0; k < spec.depth(); k++) {
                 layers.add(spec.step().create(g, "level" + l + "/step" + k, level.steps(), spec));
+            }
+            if (l == layout.levels().size() - 1) {
+                layers.addAll(spec.step().createEnd(g, "level" + l + "/end", level.steps(), spec));
             }
             FactorOutPolicy policy = spec.factorOutPolicy();
             if (policy.permutes() && level.factorOut().isPresent()) {

@@ -1,6 +1,7 @@
 package io.flowbench.model;
 
 import io.flowbench.flow.ActNorm;
+import io.flowbench.flow.Flattened;
 import io.flowbench.flow.FlowGraph;
 import io.flowbench.flow.FlowLayer;
 import io.flowbench.flow.FlowSequence;
@@ -10,6 +11,7 @@ import io.flowbench.flow.resflow.GradientMode;
 import io.flowbench.flow.resflow.IResBlock;
 import io.flowbench.flow.resflow.Roulette;
 import io.flowbench.flow.resflow.SeriesOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -17,16 +19,22 @@ import java.util.Locale;
  * Residual Flows (Chen et al. 2019): each step is an invertible residual block y = x + g(x) with an
  * unbiased log-det estimate, then ActNorm (docs/resflow.md). g's hidden width is the model's
  * {@code hidden}. The model's very first block has no pre-activation, as in the reference code.
+ * Optionally, fully connected blocks (each followed by an ActNorm on every dimension) on the flattened
+ * latent after the last scale, as the reference's {@code fc_end}.
  *
  * @param coefficient   spectral-norm coefficient c in (0, 1): every convolution's operator norm is at most c
  * @param series        the training estimator (n-exact, roulette, gradient mode, graph capacity)
  * @param evalNExact    exact terms of the estimate evaluation uses
  * @param preActivation whether g starts with an activation (except in the model's first block)
+ * @param fcEndBlocks   fully connected blocks after the last scale (>= 0)
+ * @param fcEndHidden   hidden width of their g (>= 1)
  */
-public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExact, boolean preActivation)
-        implements StepSpec {
+public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExact, boolean preActivation,
+                          int fcEndBlocks, int fcEndHidden) implements StepSpec {
     /** Image side from which {@code factor-out = auto} factors out (the reference keeps every dimension below). */
     static final int FACTOR_OUT_FROM_SIDE = 64;
+    /** The reference's fc_idim. */
+    public static final int DEFAULT_FC_END_HIDDEN = 128;
 
     public ResFlowStep {
         if (!(coefficient > 0 && coefficient < 1)) {
@@ -35,13 +43,28 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
         if (evalNExact < 1) {
             throw new IllegalArgumentException("eval-n-exact must be >= 1, got " + evalNExact);
         }
+        if (fcEndBlocks < 0 || fcEndHidden < 1) {
+            throw new IllegalArgumentException("fc-end-blocks must be >= 0 and fc-end-hidden >= 1, got "
+                    + fcEndBlocks + " and " + fcEndHidden);
+        }
+    }
+
+    /** Without fully connected blocks at the end. */
+    public ResFlowStep(double coefficient, SeriesOptions series, int evalNExact, boolean preActivation) {
+        this(coefficient, series, evalNExact, preActivation, 0, DEFAULT_FC_END_HIDDEN);
     }
 
     /** The step with a graph sized for n-exact terms plus the roulette's {@link Roulette#headroom()}. */
     public static ResFlowStep of(double coefficient, Roulette roulette, int nExact, int evalNExact,
-                                 GradientMode gradient, boolean preActivation) {
+                                 GradientMode gradient, boolean preActivation, int fcEndBlocks, int fcEndHidden) {
         return new ResFlowStep(coefficient, new SeriesOptions(roulette, nExact, nExact + roulette.headroom(), gradient),
-                evalNExact, preActivation);
+                evalNExact, preActivation, fcEndBlocks, fcEndHidden);
+    }
+
+    /** {@link #of} without fully connected blocks at the end. */
+    public static ResFlowStep of(double coefficient, Roulette roulette, int nExact, int evalNExact,
+                                 GradientMode gradient, boolean preActivation) {
+        return of(coefficient, roulette, nExact, evalNExact, gradient, preActivation, 0, DEFAULT_FC_END_HIDDEN);
     }
 
     @Override
@@ -54,7 +77,8 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
         return String.format(Locale.ROOT, "resflow (c=%s, %s roulette, n-exact %d train / %d eval, %s gradient, %s)",
                 coefficient, series.roulette().name().toLowerCase(Locale.ROOT), series.nExact(), evalNExact,
                 series.gradient() == GradientMode.NEUMANN ? "neumann" : "backprop-series",
-                preActivation ? "pre-activation" : "no pre-activation");
+                preActivation ? "pre-activation" : "no pre-activation")
+                + (fcEndBlocks > 0 ? String.format(Locale.ROOT, ", %d fc-end blocks of width %d", fcEndBlocks, fcEndHidden) : "");
     }
 
     /** Any channel count: g maps C channels to C. */
@@ -77,29 +101,71 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
     }
 
     /**
+     * The fully connected blocks on the flattened latent, each an invertible residual block whose g is
+     * LipSwish -> linear (D -> fc-end-hidden) -> LipSwish -> linear -> LipSwish -> linear (-> D), then
+     * an ActNorm per dimension (the reference's ActNorm1d), as one {@link Flattened} layer per block.
+     */
+    @Override
+    public List<FlowLayer> createEnd(FlowGraph g, String name, LatentShape shape, ModelSpec model) {
+        LatentShape flat = Flattened.flat(shape);
+        List<FlowLayer> blocks = new ArrayList<>();
+        for (int i = 0; i < fcEndBlocks; i++) {
+            String block = name + "/fc" + i;
+            blocks.add(new Flattened(shape, new FlowSequence(List.of(
+                    IResBlock.fullyConnected(g, block + "/iresblock", flat.channels(), fcEndHidden, preActivation,
+                            coefficient, series),
+                    new ActNorm(g, block + "/actnorm", flat)))));
+        }
+        return blocks;
+    }
+
+    @Override
+    public void countFlops(Flops flops, LatentShape shape, ModelSpec model) {
+        countBlock(flops, "resblock", 3, shape, model.hidden());
+    }
+
+    @Override
+    public void countEndFlops(Flops flops, LatentShape shape, ModelSpec model) {
+        for (int i = 0; i < fcEndBlocks; i++) {
+            countBlock(flops, "fc-end resblock", 1, Flattened.flat(shape), fcEndHidden);
+        }
+    }
+
+    /**
      * g's three convolutions, and the same three (without bias) for each of the graph's power-series
      * terms (every execution computes all of them; the roulette only weights them); {@code neumann} adds
      * one more Jacobian-vector product. Neumann's second forward pass per training step is not counted
      * here (FLOPs of one execution, as for every kind).
      */
-    @Override
-    public void countFlops(Flops flops, LatentShape shape, ModelSpec model) {
+    private void countBlock(Flops flops, String label, int kernel, LatentShape shape, int hidden) {
         int c = shape.channels();
-        int h = model.hidden();
-        double g = Flops.conv(3, c, h, shape) + Flops.conv(1, h, h, shape) + Flops.conv(3, h, c, shape);
-        flops.perImage("resblock g", g);
+        double g = Flops.conv(kernel, c, hidden, shape) + Flops.conv(1, hidden, hidden, shape)
+                + Flops.conv(kernel, hidden, c, shape);
+        flops.perImage(label + " g", g);
         int products = series.capacity() + (series.gradient() == GradientMode.NEUMANN ? 1 : 0);
-        flops.perImage("resblock series J^k v", products * g);
+        flops.perImage(label + " series J^k v", products * g);
+    }
+
+    /**
+     * The roulette, n-exact, eval-n-exact, gradient mode and series capacity set to the defaults: each choice
+     * estimates the same log-likelihood without bias, so they belong with the training settings. Without
+     * fc-end blocks their width means nothing.
+     */
+    @Override
+    public StepSpec architecture() {
+        return of(coefficient, Roulette.POISSON, 2, 20, GradientMode.NEUMANN, preActivation, fcEndBlocks,
+                fcEndBlocks == 0 ? DEFAULT_FC_END_HIDDEN : fcEndHidden);
     }
 
     /** Evaluation: {@link #evalNExact} exact terms, differentiated by nothing (backprop-series builds no extra inputs). */
     @Override
     public StepSpec forEvaluation() {
-        return of(coefficient, series.roulette(), evalNExact, evalNExact, GradientMode.BACKPROP_SERIES, preActivation);
+        return of(coefficient, series.roulette(), evalNExact, evalNExact, GradientMode.BACKPROP_SERIES, preActivation,
+                fcEndBlocks, fcEndHidden);
     }
 
     @Override
     public StepSpec withSeriesCapacity(int terms) {
-        return new ResFlowStep(coefficient, series.withCapacity(terms), evalNExact, preActivation);
+        return new ResFlowStep(coefficient, series.withCapacity(terms), evalNExact, preActivation, fcEndBlocks, fcEndHidden);
     }
 }

@@ -40,6 +40,26 @@ public interface StepSpec {
     /** The FLOPs of one step on [C, H, W] latents (see {@code bench.FlopCount}). */
     void countFlops(Flops flops, LatentShape shape, ModelSpec model);
 
+    /**
+     * Layers after the last level's steps, on its [C, H, W] latents (resflow's fully connected blocks);
+     * none by default. Created after the last step, so they draw their initial values last.
+     */
+    default List<FlowLayer> createEnd(FlowGraph g, String name, LatentShape shape, ModelSpec model) {
+        return List.of();
+    }
+
+    /** The FLOPs of {@link #createEnd}'s layers on [C, H, W] latents. */
+    default void countEndFlops(Flops flops, LatentShape shape, ModelSpec model) {
+    }
+
+    /**
+     * The step as an architecture, without choices that change how it is trained or evaluated but not the
+     * model it defines (resflow's estimator settings): what a published figure is matched on.
+     */
+    default StepSpec architecture() {
+        return this;
+    }
+
     /** The step an evaluation graph uses: itself, unless the family evaluates with other settings (resflow's n-exact). */
     default StepSpec forEvaluation() {
         return this;

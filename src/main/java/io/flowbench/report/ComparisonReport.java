@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
@@ -158,29 +159,41 @@ public final class ComparisonReport {
 
     private void likelihood(Document d, RunInputs first) {
         d.heading(2, "Likelihood");
+        boolean stochastic = results.runs().stream().anyMatch(r -> r.finalTestBpdStderr().isPresent());
         d.paragraph("Final test bits/dim on the whole test split (" + first.testExamples()
                 + " images) with the Polyak-averaged (EMA) weights and fixed dequantization noise: mean ± sample "
                 + "standard deviation over seeds, and the range over seeds. Training images/s: the median over logging "
-                + "windows after the first (warm-up), averaged over seeds.");
-        Table t = new Table("llrrrrrl", "variant", "model", "parameters", "runs", "final test bits/dim", "range",
-                "training images/s", "published");
+                + "windows after the first (warm-up), averaged over seeds." + (stochastic ? " Estimate s.e.: where the "
+                + "log-det is a random estimate (resflow), each run's final figure is itself an estimate; its standard "
+                + "error over the test examples (estimator noise included), root mean square over seeds." : ""));
+        List<String> header = new ArrayList<>(List.of("variant", "model", "parameters", "runs", "final test bits/dim", "range"));
+        if (stochastic) {
+            header.add("estimate s.e.");
+        }
+        header.addAll(List.of("training images/s", "published"));
+        Table t = new Table("llrrrr" + (stochastic ? "r" : "") + "rl", header.toArray(String[]::new));
         for (String v : results.variants()) {
             List<RunResult> runs = results.runsOf(v);
             Optional<RunInputs> inputs = results.inputsOf(v);
             long finished = runs.stream().filter(RunResult::finished).count();
             Stats bpd = RunResult.finalTestBpd(runs);
             Stats ips = Stats.of(runs.stream().map(RunResult::imagesPerSecond).toList());
-            t.row(v + (v.equals(baseline) ? " (baseline)" : ""),
+            List<String> row = new ArrayList<>(List.of(v + (v.equals(baseline) ? " (baseline)" : ""),
                     inputs.map(i -> i.model().step().describe()).orElse(NOT_LOGGED),
                     inputs.map(i -> String.format(Locale.ROOT, "%,d", i.parameterCount())).orElse(NOT_LOGGED),
                     finished == runs.size() ? Integer.toString(runs.size()) : finished + " of " + runs.size() + " finished",
-                    bpd.meanSd(4), bpd.range(4), ips.isEmpty() ? "-" : Stats.fixed(ips.mean(), 0),
-                    inputs.map(PublishedResults::cell).orElse("-"));
+                    bpd.meanSd(4), bpd.range(4)));
+            if (stochastic) {
+                OptionalDouble se = RunResult.finalTestBpdStderr(runs);
+                row.add(se.isPresent() ? "± " + Stats.fixed(se.getAsDouble(), 4) : "-");
+            }
+            row.addAll(List.of(ips.isEmpty() ? "-" : Stats.fixed(ips.mean(), 0), inputs.map(PublishedResults::cell).orElse("-")));
+            t.row(row.toArray(String[]::new));
         }
         first.reference().ifPresent(ref -> {
-            referenceRow(t, "*linear flow, no bias*", ref.linear());
-            referenceRow(t, "*affine flow*", ref.affine());
-            referenceRow(t, "*element-wise affine*", ref.diagonal());
+            referenceRow(t, "*linear flow, no bias*", ref.linear(), stochastic);
+            referenceRow(t, "*affine flow*", ref.affine(), stochastic);
+            referenceRow(t, "*element-wise affine*", ref.diagonal(), stochastic);
         });
         d.table(t);
         first.reference().ifPresentOrElse(ref -> d.paragraph(String.format(Locale.ROOT, "Reference rows (in italics): "
@@ -198,11 +211,13 @@ public final class ComparisonReport {
                         + "4,096 dimensions, or runs recorded before flowbench logged it)."));
         String dataset = first.dataset();
         if (!PublishedResults.hasDataset(dataset)) {
-            d.paragraph("Published: neither the Glow paper nor the DLF paper reports a result on " + dataset + ".");
+            d.paragraph("Published: neither the Glow, the Residual Flows nor the DLF paper reports a result on " + dataset + ".");
         } else {
-            d.paragraph("Published: Glow figures from Kingma and Dhariwal (2018), Table 2; shown as comparable only for "
-                    + "the same architecture on the full training set. DLF paper figures (arXiv 1905.03239) are not "
-                    + "listed: not verified here.");
+            d.paragraph("Published: Glow figures from Kingma and Dhariwal (2018), Table 2, and Residual Flows figures "
+                    + "from Chen et al. (2019) with the reference code's architecture; shown as comparable only for the same "
+                    + "architecture (levels, steps, width, step options, factor-out, logit pre-processing, and a squeeze at "
+                    + "the start of every level) on the full training set. DLF paper figures (arXiv 1905.03239) are not "
+                    + "listed: not verified here. See docs/reports.md.");
         }
     }
 
@@ -268,9 +283,13 @@ public final class ComparisonReport {
         return Stats.of(probes.stream().map(p -> 100 * value.applyAsDouble(p)).toList());
     }
 
-    private static void referenceRow(Table t, String name, LikelihoodReference.Figure f) {
-        t.row(name, "closed form (train optimum " + Stats.fixed(f.trainBpd(), 4) + ")", "-", "-",
-                Stats.fixed(f.testBpd(), 4), "-", "-", "-");
+    private static void referenceRow(Table t, String name, LikelihoodReference.Figure f, boolean stochastic) {
+        List<String> row = new ArrayList<>(List.of(name, "closed form (train optimum " + Stats.fixed(f.trainBpd(), 4) + ")",
+                "-", "-", Stats.fixed(f.testBpd(), 4), "-", "-", "-"));
+        if (stochastic) {
+            row.add("-");
+        }
+        t.row(row.toArray(String[]::new));
     }
 
     private void convergence(Document d, RunInputs first) {

@@ -69,10 +69,14 @@ final class RunReader {
         List<Double> windows = new ArrayList<>(byStep(r, Metric.IMAGES_PER_SEC).values());
         OptionalDouble finalTestBpd = finalBpd.isEmpty() ? OptionalDouble.empty()
                 : OptionalDouble.of(finalBpd.lastEntry().getValue());
+        TreeMap<Long, Double> finalStderr = byStep(r, Metric.standardError(Metric.FINAL_TEST_BPD));
+        OptionalDouble finalTestBpdStderr = finalStderr.isEmpty() ? OptionalDouble.empty()
+                : OptionalDouble.of(finalStderr.lastEntry().getValue());
         Optional<RunInputs> inputs = r.params().isEmpty() && r.status() != RunStatus.FINISHED
                 ? Optional.empty() : Optional.of(inputs(r));
         return new RunResult(r.runId(), r.runName(), variant, seed, r.status(), inputs, steps, imagesSeen, trainSeconds,
-                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, curve, volumeBits(r, inputs, test),
+                steadyThroughput(windows, imagesSeen, trainSeconds), finalTestBpd, finalTestBpdStderr, curve,
+                volumeBits(r, inputs, test),
                 probe(r));
     }
 

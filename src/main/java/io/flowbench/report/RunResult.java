@@ -2,6 +2,7 @@ package io.flowbench.report;
 
 import io.flowbench.probe.ProbeOutcome;
 import io.flowbench.tracking.RunStatus;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -15,6 +16,8 @@ import java.util.OptionalDouble;
  * @param imagesPerSecond training throughput after warm-up (median of the logged windows but the first)
  * @param finalTestBpd    test bits/dim on the whole test split at the end (EMA weights); absent unless the run
  *                        got that far (every FINISHED run has it)
+ * @param finalTestBpdStderr its standard error over the test examples, estimator noise included; logged only by
+ *                        models whose log-det is a random estimate (resflow), absent for the others
  * @param curve           the periodic evaluations, ordered by step
  * @param volumeBits      each level's volume change at the last periodic evaluation, in bits per dimension;
  *                        empty without evaluations (or for runs recorded before flowbench logged it)
@@ -23,20 +26,20 @@ import java.util.OptionalDouble;
  */
 public record RunResult(String runId, String runName, String variant, long seed, RunStatus status,
                         Optional<RunInputs> inputs, long steps, double imagesSeen, double trainSeconds,
-                        double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve,
-                        List<Double> volumeBits, Optional<ProbeOutcome> probe) {
+                        double imagesPerSecond, OptionalDouble finalTestBpd, OptionalDouble finalTestBpdStderr,
+                        List<EvalPoint> curve, List<Double> volumeBits, Optional<ProbeOutcome> probe) {
 
     public RunResult {
         curve = List.copyOf(curve);
         volumeBits = List.copyOf(volumeBits);
     }
 
-    /** A run without volume figures or a probe. */
+    /** A run without a standard error, volume figures or a probe. */
     public RunResult(String runId, String runName, String variant, long seed, RunStatus status,
                      Optional<RunInputs> inputs, long steps, double imagesSeen, double trainSeconds,
                      double imagesPerSecond, OptionalDouble finalTestBpd, List<EvalPoint> curve) {
         this(runId, runName, variant, seed, status, inputs, steps, imagesSeen, trainSeconds, imagesPerSecond,
-                finalTestBpd, curve, List.of(), Optional.empty());
+                finalTestBpd, OptionalDouble.empty(), curve, List.of(), Optional.empty());
     }
 
     public boolean finished() {
@@ -46,6 +49,17 @@ public record RunResult(String runId, String runName, String variant, long seed,
     /** The lowest periodic test bits/dim; NaN without evaluations. */
     public double bestTestBpd() {
         return curve.stream().mapToDouble(EvalPoint::testBpd).filter(Double::isFinite).min().orElse(Double.NaN);
+    }
+
+    /**
+     * The root mean square over runs of the final test bits/dim's standard error (a stochastic log-det's
+     * runs); empty when no run logged one.
+     */
+    public static OptionalDouble finalTestBpdStderr(List<RunResult> runs) {
+        double[] se = runs.stream().map(RunResult::finalTestBpdStderr).filter(OptionalDouble::isPresent)
+                .mapToDouble(OptionalDouble::getAsDouble).toArray();
+        return se.length == 0 ? OptionalDouble.empty()
+                : OptionalDouble.of(Math.sqrt(Arrays.stream(se).map(x -> x * x).average().orElseThrow()));
     }
 
     /** Summary over runs of the final test bits/dim of those that have one. */

@@ -120,7 +120,8 @@ public final class RunKeys {
         public static final List<String> ADDED_WITH_PAST_DEFAULT = List.of("model.factor-out-policy",
                 "model.factor-out-order", "model.factor-out-warmup-steps", "model.factor-out-after-warmup", "training.adam-beta1", "training.adam-beta2",
                 "training.grad-clip-norm", "model.resflow.coefficient", "model.resflow.n-exact", "model.resflow.eval-n-exact",
-                "model.resflow.roulette", "model.resflow.gradient", "model.resflow.pre-activation");
+                "model.resflow.roulette", "model.resflow.gradient", "model.resflow.pre-activation",
+                "model.resflow.fc-end-blocks", "model.resflow.fc-end-hidden");
         /** A fixed factor-out mask of level l, {@code factor-out-mask.level<l>}: its SHA-256 (docs/factor-out.md). */
         public static final String FACTOR_OUT_MASK = "factor-out-mask.level";
 

@@ -118,11 +118,12 @@ class ModelConfigsTest {
         assertFalse(spec(COLOUR, "experiment.model.kind=resflow").factorOut(), "32x32 too");
         assertTrue(spec(new LatentShape(3, 64, 64), "experiment.model.kind=resflow").factorOut(), "64x64 factors out");
         assertTrue(spec(GREY, "experiment.model.kind=resflow", "experiment.model.factor-out=on").factorOut());
-        assertEquals(ResFlowStep.of(0.9, Roulette.GEOMETRIC, 3, 10, GradientMode.BACKPROP_SERIES, false),
+        assertEquals(ResFlowStep.of(0.9, Roulette.GEOMETRIC, 3, 10, GradientMode.BACKPROP_SERIES, false, 4, 32),
                 spec(GREY, "experiment.model.kind=resflow", "experiment.model.resflow.coefficient=0.9",
                         "experiment.model.resflow.roulette=geometric", "experiment.model.resflow.n-exact=3",
                         "experiment.model.resflow.eval-n-exact=10", "experiment.model.resflow.gradient=backprop-series",
-                        "experiment.model.resflow.pre-activation=off").step());
+                        "experiment.model.resflow.pre-activation=off", "experiment.model.resflow.fc-end-blocks=4",
+                        "experiment.model.resflow.fc-end-hidden=32").step());
     }
 
     @Test

@@ -21,7 +21,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,7 +41,12 @@ class ResFlowModelTest {
     }
 
     private static ResFlowStep step(GradientMode gradient) {
-        return ResFlowStep.of(0.98, Roulette.POISSON, 2, 20, gradient, true);
+        return step(gradient, 0);
+    }
+
+    /** With {@code fcEnd} fully connected blocks (width 12) on the flattened top latent. */
+    private static ResFlowStep step(GradientMode gradient, int fcEnd) {
+        return ResFlowStep.of(0.98, Roulette.POISSON, 2, 20, gradient, true, fcEnd, 12);
     }
 
     private static List<INDArray> batches(FlowModel model, int n) {
@@ -63,9 +69,9 @@ class ResFlowModelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GradientMode.class)
-    void afterTrainingStepsTheModelStillInvertsAndLearns(GradientMode gradient) {
-        FlowModel model = FlowModel.build(spec(step(gradient)), DataType.FLOAT, 3);
+    @CsvSource({"NEUMANN, 0", "BACKPROP_SERIES, 0", "NEUMANN, 2", "BACKPROP_SERIES, 2"})
+    void afterTrainingStepsTheModelStillInvertsAndLearns(GradientMode gradient, int fcEnd) {
+        FlowModel model = FlowModel.build(spec(step(gradient, fcEnd)), DataType.FLOAT, 3);
         FlowTrainer trainer = new FlowTrainer(model, new Adam(1e-3));
         List<INDArray> data = batches(model, 4);
         double first = trainer.step(data.get(0), null);
@@ -122,9 +128,10 @@ class ResFlowModelTest {
         assertNotEquals(d1.bitsPerDim(), eval.densities(x, null, 6).bitsPerDim(), "another key draws another");
     }
 
-    @Test
-    void resumingFromACheckpointIsBitIdenticalIncludingSpectralNormsAndTheEstimatorStream() throws Exception {
-        ModelSpec spec = spec(step(GradientMode.NEUMANN));
+    @ParameterizedTest(name = "{0} fc-end blocks")
+    @ValueSource(ints = {0, 2})
+    void resumingFromACheckpointIsBitIdenticalIncludingSpectralNormsAndTheEstimatorStream(int fcEnd) throws Exception {
+        ModelSpec spec = spec(step(GradientMode.NEUMANN, fcEnd));
         FlowModel a = FlowModel.build(spec, DataType.FLOAT, 3);
         List<INDArray> data = batches(a, 6);
         FlowTrainer ta = new FlowTrainer(a, new Adam(1e-2));

@@ -44,7 +44,7 @@ class CompareTest {
         assertTrue(md.contains("| dlf | 2/2 | 488 ± 18 | 31,200 ± 1,131 | 2.0 ± 0.1 min | 2.00x ± 0.00 (2.00–2.00) | 0.80x ± 0.00 (0.80–0.80) |"), md);
         assertTrue(md.contains("| slow | never (best 3.5000) | - | - | - | - | - |"), md);
         assertTrue(md.contains("| glow (baseline) | glow (affine coupling) | 123,456 | 2 | 3.0350 ± 0.0354 | 3.0100–3.0600 | 640 | - |"), md);
-        assertTrue(md.contains("neither the Glow paper nor the DLF paper reports a result on fashion-mnist"), md);
+        assertTrue(md.contains("neither the Glow, the Residual Flows nor the DLF paper reports a result on fashion-mnist"), md);
         assertTrue(md.contains("fit on 10,000 training examples and scored on 10,000 test examples"), md);
         assertTrue(md.contains("| glow | 2 | 80.50 ± 0.71 | 80.00–81.00 | 85.50 ± 0.71 | -1.50 ± 0.71 |"), md);
         assertTrue(md.contains("| dlf | 2 | 85.50 ± 0.71 | 85.00–86.00 | 90.50 ± 0.71 | 3.50 ± 0.71 |"), md);
@@ -67,6 +67,29 @@ class CompareTest {
         assertEquals(1 + 5 * 10, curves.size(), "10 evaluations per run");
         String convergence = Files.readString(out.resolve("convergence.csv"));
         assertTrue(convergence.contains("\r\nslow,false,3.05,1,0,3.5,,"), convergence);
+    }
+
+    /** A variant whose log-det is a random estimate: its runs' final standard errors, root mean square over seeds. */
+    @Test
+    void aStochasticLogDetGetsAStandardErrorColumn() {
+        RunInputs inputs = PublishedResultsTest.run("fashion-mnist", new io.flowbench.flow.LatentShape(1, 28, 28),
+                "kind = resflow", 0);
+        List<EvalPoint> curve = ConvergenceTest.curve(300, 0.1, s -> 7.0 - s / 1000.0);
+        ExperimentResults results = ConvergenceTest.results(
+                resflowRun(0, inputs, curve, 6.70, 0.01), resflowRun(1, inputs, curve, 6.80, 0.02));
+        String md = ComparisonReport.of(results, ReportSettings.DEFAULT).markdown();
+        assertTrue(md.contains("| variant | model | parameters | runs | final test bits/dim | range | estimate s.e. | "
+                + "training images/s | published |"), md);
+        // sqrt((0.01^2 + 0.02^2) / 2) = 0.0158
+        assertTrue(md.contains("| 2 | 6.7500 ± 0.0707 | 6.7000–6.8000 | ± 0.0158 | 500 | - |"), md);
+    }
+
+    private static RunResult resflowRun(long seed, RunInputs inputs, List<EvalPoint> curve, double bpd, double stderr) {
+        EvalPoint last = curve.get(curve.size() - 1);
+        return new RunResult("id" + seed, "resflow-seed" + seed, "resflow", seed, RunStatus.FINISHED,
+                java.util.Optional.of(inputs), last.step(), last.imagesSeen(), last.trainSeconds(), 500,
+                java.util.OptionalDouble.of(bpd), java.util.OptionalDouble.of(stderr), curve, List.of(),
+                java.util.Optional.empty());
     }
 
     @Test

@@ -44,8 +44,24 @@ public final class IResBlock implements FlowLayer, StochasticLayer {
     private final SDVariable termCoefficients;
     private String inverseIterations;
 
+    /** A block on images: g's outer convolutions are 3x3. */
     public IResBlock(FlowGraph g, String name, LatentShape shape, int hidden, boolean preActivate,
                      double coefficient, SeriesOptions series) {
+        this(g, name, shape, 3, hidden, preActivate, coefficient, series);
+    }
+
+    /**
+     * A fully connected block (Residual Flows' fc blocks) on {@code dimensions} values, laid out as a
+     * [N, dimensions, 1, 1] image: g's layers are matrices (1x1 convolutions), spectrally normalised
+     * as matrices.
+     */
+    public static IResBlock fullyConnected(FlowGraph g, String name, int dimensions, int hidden, boolean preActivate,
+                                           double coefficient, SeriesOptions series) {
+        return new IResBlock(g, name, new LatentShape(dimensions, 1, 1), 1, hidden, preActivate, coefficient, series);
+    }
+
+    private IResBlock(FlowGraph g, String name, LatentShape shape, int kernel, int hidden, boolean preActivate,
+                      double coefficient, SeriesOptions series) {
         if (!(coefficient > 0 && coefficient < 1)) {
             throw new IllegalArgumentException("the spectral-norm coefficient must be in (0, 1), got " + coefficient);
         }
@@ -54,7 +70,7 @@ public final class IResBlock implements FlowLayer, StochasticLayer {
         this.name = name;
         this.shape = shape;
         this.series = series;
-        this.net = new ResidualNet(g, name + "/g", shape.channels(), hidden, shape.height(), shape.width(),
+        this.net = new ResidualNet(g, name + "/g", kernel, shape.channels(), hidden, shape.height(), shape.width(),
                 preActivate, coefficient);
         this.hutchinson = sd.placeHolder(hutchinsonName(), g.dtype(), shape.batchShape());
         this.rouletteWeights = sd.placeHolder(rouletteName(), g.dtype(), -1, series.capacity());

@@ -7,8 +7,9 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * The residual branch g of an invertible residual block: [LipSwish ->] conv3x3 (C -> hidden) ->
- * LipSwish -> conv1x1 (hidden -> hidden) -> LipSwish -> conv3x3 (hidden -> C), every convolution
+ * The residual branch g of an invertible residual block: [LipSwish ->] conv kxk (C -> hidden) ->
+ * LipSwish -> conv1x1 (hidden -> hidden) -> LipSwish -> conv kxk (hidden -> C), k = 3 on images and
+ * k = 1 in a fully connected block (C the flattened dimensions, on a 1x1 image), every convolution
  * spectrally normalised to coefficient c < 1, so Lip(g) <= c^3 < 1. Besides g(x) it gives the
  * Jacobian-vector product J v by forward-mode differentiation: the same convolutions (without bias)
  * applied to v, multiplied by each activation's derivative at x.
@@ -21,14 +22,15 @@ final class ResidualNet {
     private final SpectralNormConv conv2;
     private final SpectralNormConv conv3;
 
-    ResidualNet(FlowGraph g, String name, int channels, int hidden, int height, int width,
+    /** @param kernel the outer convolutions' kernel: 3, or 1 for a fully connected block */
+    ResidualNet(FlowGraph g, String name, int kernel, int channels, int hidden, int height, int width,
                 boolean preActivate, double coefficient) {
         this.preActivation = preActivate ? new LipSwish(g, name + "/act0") : null;
-        this.conv1 = new SpectralNormConv(g, name + "/conv1", 3, channels, hidden, height, width, coefficient);
+        this.conv1 = new SpectralNormConv(g, name + "/conv1", kernel, channels, hidden, height, width, coefficient);
         this.act1 = new LipSwish(g, name + "/act1");
         this.conv2 = new SpectralNormConv(g, name + "/conv2", 1, hidden, hidden, height, width, coefficient);
         this.act2 = new LipSwish(g, name + "/act2");
-        this.conv3 = new SpectralNormConv(g, name + "/conv3", 3, hidden, channels, height, width, coefficient);
+        this.conv3 = new SpectralNormConv(g, name + "/conv3", kernel, hidden, channels, height, width, coefficient);
     }
 
     List<SpectralNormConv> convolutions() {

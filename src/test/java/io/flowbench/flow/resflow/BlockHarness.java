@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -26,11 +27,22 @@ final class BlockHarness {
     final LatentShape shape;
     final IResBlock block;
 
+    /** A block on [C, H, W] images (3x3 outer convolutions). */
     BlockHarness(DataType dtype, LatentShape shape, int hidden, boolean preActivate, SeriesOptions series) {
+        this(dtype, shape, g -> new IResBlock(g, "block", shape, hidden, preActivate, 0.98, series));
+    }
+
+    /** A fully connected block on {@code dimensions} values (shape [dimensions, 1, 1]). */
+    static BlockHarness fullyConnected(DataType dtype, int dimensions, int hidden, boolean preActivate, SeriesOptions series) {
+        return new BlockHarness(dtype, new LatentShape(dimensions, 1, 1),
+                g -> IResBlock.fullyConnected(g, "block", dimensions, hidden, preActivate, 0.98, series));
+    }
+
+    private BlockHarness(DataType dtype, LatentShape shape, Function<FlowGraph, IResBlock> create) {
         this.graph = new FlowGraph(sd, dtype, 11);
         this.shape = shape;
         SDVariable x = sd.placeHolder("x", dtype, shape.batchShape());
-        this.block = new IResBlock(graph, "block", shape, hidden, preActivate, 0.98, series);
+        this.block = create.apply(graph);
         Transformed fwd = block.forward(x, null);
         fwd.value().rename("y");
         fwd.logDet().rename("logdet");

@@ -23,6 +23,14 @@ class IResBlockTest {
                 h -> h.input(5, 3).mul(0.2).add(1.5), dtype);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void fullyConnectedInverseRecoversInput(DataType dtype) {
+        check(BlockHarness.fullyConnected(dtype, 48, 16, true, SERIES).amplify(5), h -> h.input(5, 3), dtype);
+        check(BlockHarness.fullyConnected(dtype, 48, 6, true, SERIES).strongJacobian(2),
+                h -> h.input(5, 3).mul(0.2).add(1.5), dtype);
+    }
+
     private static void check(BlockHarness h, java.util.function.Function<BlockHarness, INDArray> input, DataType dtype) {
         INDArray x = input.apply(h);
         Map<String, INDArray> out = h.sd.output(h.feed(x, 1), "x_back", h.block.inverseIterationsName());

@@ -39,19 +39,36 @@ class UnbiasedLogDetTest {
     @ParameterizedTest(name = "D={0}, {1}, n-exact {2}")
     @MethodSource("estimators")
     void meanOfEstimatesIsExactLogDet(LatentShape shape, Roulette roulette, int nExact) {
-        Check check = check(shape, roulette, nExact, true);
+        SeriesOptions series = new SeriesOptions(roulette, nExact, CAPACITY, GradientMode.BACKPROP_SERIES);
+        Check check = check(new BlockHarness(DataType.DOUBLE, shape, shape.channels(), true, series), true);
         assertTrue(check.deviation() < 3 * check.standardError(), check.toString());
+    }
+
+    /** A fully connected block on a flattened latent (D = 32). */
+    @ParameterizedTest(name = "fully connected, {0}, n-exact {1}")
+    @MethodSource("fullyConnected")
+    void fullyConnectedMeanOfEstimatesIsExactLogDet(Roulette roulette, int nExact) {
+        SeriesOptions series = new SeriesOptions(roulette, nExact, CAPACITY, GradientMode.BACKPROP_SERIES);
+        Check check = check(BlockHarness.fullyConnected(DataType.DOUBLE, 32, 8, true, series), true);
+        assertTrue(check.deviation() < 3 * check.standardError(), check.toString());
+    }
+
+    static Stream<Arguments> fullyConnected() {
+        return Stream.of(Arguments.of(Roulette.POISSON, 2), Arguments.of(Roulette.GEOMETRIC, 1));
     }
 
     @Test
     void estimatorWithoutReweightingFailsTheSameCheck() {
-        Check check = check(new LatentShape(4, 4, 4), Roulette.POISSON, 1, false);
+        SeriesOptions series = new SeriesOptions(Roulette.POISSON, 1, CAPACITY, GradientMode.BACKPROP_SERIES);
+        Check check = check(new BlockHarness(DataType.DOUBLE, new LatentShape(4, 4, 4), 4, true, series), false);
         assertTrue(check.deviation() > 3 * check.standardError(), "the biased estimator passed: " + check);
     }
 
-    private static Check check(LatentShape shape, Roulette roulette, int nExact, boolean reweight) {
-        SeriesOptions series = new SeriesOptions(roulette, nExact, CAPACITY, GradientMode.BACKPROP_SERIES);
-        BlockHarness h = new BlockHarness(DataType.DOUBLE, shape, shape.channels(), true, series).strongJacobian(5);
+    /** The mean of many estimates on a block made {@link BlockHarness#strongJacobian}, against the exact log|det|. */
+    private static Check check(BlockHarness harness, boolean reweight) {
+        BlockHarness h = harness.strongJacobian(5);
+        LatentShape shape = h.shape;
+        SeriesOptions series = h.block.series();
         INDArray x = h.input(1, 9).mul(0.2).add(1.5);
         double exact = h.exactLogDet(x);
         INDArray batch = Nd4j.repeat(x, BATCH).reshape(BATCH, shape.channels(), shape.height(), shape.width());
@@ -64,7 +81,8 @@ class UnbiasedLogDetTest {
             }
         }
         Check check = new Check(exact, stats.getMean(), stats.getStandardDeviation() / Math.sqrt(stats.getN()));
-        System.out.println("D=" + shape.size() + " " + roulette + " n-exact " + nExact + (reweight ? "" : " unweighted") + ": " + check);
+        System.out.println("D=" + shape + " " + series.roulette() + " n-exact " + series.nExact() + (reweight ? "" : " unweighted")
+                + ": " + check);
         return check;
     }
 
