@@ -12,28 +12,30 @@ public final class BenchReport {
 
     public static String table(List<BenchResult> results) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-6s %-9s %6s %10s %10s %8s %9s %9s %9s%n", "model", "phase", "batch",
-                "median ms", "images/s", "GFLOP/s", "heap MiB", "off-heap", "RSS MiB"));
+        out.append(String.format(Locale.ROOT, "%-6s %-9s %6s %10s %10s %8s %7s %9s %9s %9s%n", "model", "phase", "batch",
+                "median ms", "images/s", "GFLOP/s", "% peak", "heap MiB", "off-heap", "RSS MiB"));
         for (BenchResult r : results) {
             for (PhaseResult p : r.phases()) {
-                out.append(String.format(Locale.ROOT, "%-6s %-9s %6d %10.1f %10.1f %8.1f %9.0f %9.0f %9.0f%n",
+                out.append(String.format(Locale.ROOT, "%-6s %-9s %6d %10.1f %10.1f %8.1f %7.1f %9.0f %9.0f %9.0f%n",
                         r.variant(), p.phase(), p.batch(), p.medianSeconds() * 1e3, p.imagesPerSecond(),
-                        p.gflopsPerSecond(), BenchResult.mib(p.memory().heapBytes()),
+                        p.gflopsPerSecond(), r.percentOfPeak(p), BenchResult.mib(p.memory().heapBytes()),
                         BenchResult.mib(p.memory().offHeapBytes()), BenchResult.mib(p.memory().residentBytes())));
             }
         }
         return out.toString();
     }
 
-    /** One line per result: the model, its size and FLOPs, set-up times and the load. */
+    /** One line per result: the model, its size and FLOPs, set-up times, the machine's peak and the load. */
     public static String header(BenchResult r) {
+        FmaPeak peak = r.machine().peak();
         return String.format(Locale.ROOT,
                 "%s/%s: %s, input %s, %d levels x %d steps, width %d, %,d parameters; %.1f MFLOP/image forward; "
-                        + "build %.1f s, first step %.1f s, %d warm-up steps; load %.2f -> %.2f",
+                        + "build %.1f s, first step %.1f s, %d warm-up steps; FMA peak %.0f GFLOP/s (sgemm, %d threads); "
+                        + "load %.2f -> %.2f",
                 r.preset(), r.variant(), r.spec().step().describe(), r.spec().input(), r.spec().levels(),
                 r.spec().depth(), r.spec().hidden(), r.parameters(), r.flops().forwardPerImage() / 1e6,
-                r.buildSeconds(), r.firstStepSeconds(), r.options().warmupSteps(), r.machine().loadBefore(),
-                r.machine().loadAfter());
+                r.buildSeconds(), r.firstStepSeconds(), r.options().warmupSteps(), peak.gflopsPerSecond(),
+                peak.threads(), r.machine().loadBefore(), r.machine().loadAfter());
     }
 
     /** The results as JSON ({@code {"results": [...]}}, one {@link BenchResult#toMap()} each). */

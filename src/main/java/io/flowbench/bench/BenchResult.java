@@ -60,6 +60,7 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
             pm.put("max_seconds", p.maxSeconds());
             pm.put("images_per_second", p.imagesPerSecond());
             pm.put("gflops_per_second", p.gflopsPerSecond());
+            pm.put("percent_of_peak", percentOfPeak(p));
             pm.put("peak_heap_bytes", p.memory().heapBytes());
             pm.put("peak_offheap_bytes", p.memory().offHeapBytes());
             pm.put("peak_resident_bytes", p.memory().residentBytes());
@@ -73,6 +74,8 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         env.put("onednn_helpers", machine.onednnHelpers());
         env.put("backend", machine.backend());
         env.put("blas", machine.blas());
+        env.put("peak_gflops_per_second", machine.peak().gflopsPerSecond());
+        env.put("peak_threads", machine.peak().threads());
         env.put("java", machine.java());
         env.put("load_before", machine.loadBefore());
         env.put("load_after", machine.loadAfter());
@@ -86,6 +89,7 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         for (PhaseResult p : phases) {
             m.put(p.phase() + "_images_per_sec", p.imagesPerSecond());
             m.put(p.phase() + "_gflops_per_sec", p.gflopsPerSecond());
+            m.put(p.phase() + "_percent_of_peak", percentOfPeak(p));
             m.put(p.phase() + "_median_ms", p.medianSeconds() * 1e3);
             m.put(p.phase() + "_peak_heap_mib", mib(p.memory().heapBytes()));
             m.put(p.phase() + "_peak_offheap_mib", mib(p.memory().offHeapBytes()));
@@ -94,9 +98,15 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         m.put("build_seconds", buildSeconds);
         m.put("first_step_seconds", firstStepSeconds);
         m.put("forward_mflops_per_image", flops.forwardPerImage() / 1e6);
+        m.put("peak_gflops_per_sec", machine.peak().gflopsPerSecond());
         m.put("load_before", machine.loadBefore());
         m.put("load_after", machine.loadAfter());
         return m;
+    }
+
+    /** A phase's achieved GFLOP/s as a percentage of the machine's measured peak. */
+    public double percentOfPeak(PhaseResult p) {
+        return 100 * p.gflopsPerSecond() / machine.peak().gflopsPerSecond();
     }
 
     static double mib(long bytes) {

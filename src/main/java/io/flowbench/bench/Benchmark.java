@@ -25,10 +25,12 @@ public final class Benchmark {
     private Benchmark() {
     }
 
-    public static BenchResult run(String preset, RunPlan plan, BenchOptions options, Consumer<String> progress) {
+    /** @param peak the machine's measured peak, which the achieved GFLOP/s are set against */
+    public static BenchResult run(String preset, RunPlan plan, BenchOptions options, FmaPeak peak,
+                                  Consumer<String> progress) {
         RunSettings s = plan.settings();
         FlopCount flops = FlopCount.of(plan.model());
-        Machine machine = Machine.now();
+        Machine machine = Machine.now(peak);
         try (MemoryMeter meter = new MemoryMeter()) {
             long t0 = System.nanoTime();
             FlowModel model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());

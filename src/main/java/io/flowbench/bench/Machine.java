@@ -5,24 +5,25 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where a benchmark ran: cores, thread settings, the ND4J backend and whether its oneDNN helpers are
- * on, and the system load average (1 min) before and after, since timings on a shared machine are only
- * comparable at similar load.
+ * on, its measured float32 peak, and the system load average (1 min) before and after, since timings on a
+ * shared machine are only comparable at similar load.
  */
 public record Machine(int cores, String ompNumThreads, int nd4jThreads, boolean onednnHelpers, String backend,
-                      String blas, String java, double loadBefore, double loadAfter) {
+                      String blas, String java, FmaPeak peak, double loadBefore, double loadAfter) {
 
-    /** The machine now; the load after is taken by {@link #finished()}. */
-    static Machine now() {
+    /** The machine now, with a peak measured before; the load after is taken by {@link #finished()}. */
+    static Machine now(FmaPeak peak) {
         double load = load();
         var env = Nd4j.getEnvironment();
         return new Machine(Runtime.getRuntime().availableProcessors(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), env.maxThreads(), env.helpersAllowed(),
                 Nd4j.getBackend().getClass().getSimpleName(),
-                Nd4j.factory().blas().getBlasVendor().toString(), System.getProperty("java.version"), load, load);
+                Nd4j.factory().blas().getBlasVendor().toString(), System.getProperty("java.version"), peak, load, load);
     }
 
     Machine finished() {
-        return new Machine(cores, ompNumThreads, nd4jThreads, onednnHelpers, backend, blas, java, loadBefore, load());
+        return new Machine(cores, ompNumThreads, nd4jThreads, onednnHelpers, backend, blas, java, peak, loadBefore,
+                load());
     }
 
     private static double load() {

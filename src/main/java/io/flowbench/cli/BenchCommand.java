@@ -4,6 +4,7 @@ import io.flowbench.bench.BenchOptions;
 import io.flowbench.bench.BenchReport;
 import io.flowbench.bench.BenchResult;
 import io.flowbench.bench.Benchmark;
+import io.flowbench.bench.FmaPeak;
 import io.flowbench.config.Experiment;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
@@ -79,8 +80,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no variant of " + file + " is a '" + model + "' model");
         }
         List<BenchResult> results = new ArrayList<>();
+        FmaPeak peak = FmaPeak.measure();
         for (RunPlan run : runs) {
-            BenchResult r = Benchmark.run(name, run, options, System.err::println);
+            BenchResult r = Benchmark.run(name, run, options, peak, System.err::println);
             results.add(r);
             System.out.println(BenchReport.header(r));
         }

@@ -58,7 +58,8 @@ class BenchCommandTest {
         int code = runQuietly(out, args("--json", json.toString(), "--track",
                 "--set", "experiment.tracking.uri=\"" + mlruns.toString().replace("\\", "/") + "\""));
         assertEquals(0, code, out.toString());
-        assertTrue(out.toString().contains("images/s") && out.toString().contains("GFLOP/s"), out.toString());
+        assertTrue(out.toString().contains("images/s") && out.toString().contains("GFLOP/s")
+                && out.toString().contains("FMA peak"), out.toString());
 
         JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
         assertEquals(2, results.size());
@@ -67,11 +68,15 @@ class BenchCommandTest {
             assertEquals("tiny", r.get("preset").asText());
             assertEquals(2, r.get("warmup_step_ms").size());
             assertTrue(r.get("flops").get("forward_per_image").asDouble() > 0);
+            double peak = r.get("machine").get("peak_gflops_per_second").asDouble();
+            assertTrue(peak > 0, r.get("machine").toString());
             JsonNode phases = r.get("phases");
             assertEquals(3, phases.size());
             for (JsonNode p : phases) {
                 assertTrue(p.get("images_per_second").asDouble() > 0, p.toString());
                 assertTrue(p.get("gflops_per_second").asDouble() > 0, p.toString());
+                assertEquals(100 * p.get("gflops_per_second").asDouble() / peak, p.get("percent_of_peak").asDouble(), 1e-9,
+                        p.toString());
                 assertTrue(p.get("peak_heap_bytes").asLong() > 0, p.toString());
                 assertTrue(p.get("peak_resident_bytes").asLong() > 0, p.toString());
             }
