@@ -91,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
                         parallel != null ? ParallelRuns.module(parallel) : binder -> { }, new ReportingModule(), work);
             }
             SparkExecutor.refuseWithoutServer(plan); // the workers check the data, each with its own
-            try (SparkExecutor spark = SparkExecutor.open(plan, master, parallel == null ? 0 : parallel)) {
+            try (SparkExecutor spark = SparkExecutor.open(plan, master, parallel == null ? 0 : parallel,
+                    spec.commandLine().getErr())) {
                 return ExperimentTraining.train(base, plan, null, spark.dispatch(), spark.reporting(), work);
             }
         } catch (RunsStopped stopped) {

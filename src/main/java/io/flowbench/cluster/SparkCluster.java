@@ -19,7 +19,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * tracking server (executors' own stores are not shared), a master that answers, at least one executor, and
  * every executor able to read the experiment's datasets. Each executor runs one run at a time with
  * {@code task-cores} OpenMP threads, its own JavaCPP cache directory (in its work directory) and the native
- * memory limit of {@code off-heap}; a task whose executor dies is attempted again ({@code task-max-failures}),
+ * memory limit of {@code off-heap} (see {@link ClusterSettings}); a task whose executor dies is attempted again ({@code task-max-failures}),
  * never speculatively.
  */
 final class SparkCluster implements AutoCloseable {

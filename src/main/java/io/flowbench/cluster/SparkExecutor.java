@@ -14,6 +14,7 @@ import io.flowbench.tracking.Tracker;
 import io.flowbench.tracking.TrackerOptions;
 import io.flowbench.tracking.TrackingException;
 import io.flowbench.tracking.TrackingStore;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -42,9 +43,15 @@ public final class SparkExecutor implements AutoCloseable {
         }
     }
 
-    /** Starts the Spark application and checks its executors (see {@link SparkCluster}). */
-    public static SparkExecutor open(ExperimentPlan plan, String master, int parallel) {
-        ClusterSettings settings = ClusterSettings.from(plan.experiment().resolved(), master, parallel);
+    /**
+     * Starts the Spark application and checks its executors (see {@link SparkCluster}); first says on {@code err}
+     * which off-heap limit the executors get and why, or that an explicit one is below the estimate.
+     */
+    public static SparkExecutor open(ExperimentPlan plan, String master, int parallel, PrintWriter err) {
+        ClusterSettings settings = ClusterSettings.from(plan, master, parallel);
+        if (!settings.offHeapNote().isEmpty()) {
+            err.println(settings.offHeapNote());
+        }
         return new SparkExecutor(SparkCluster.open(settings, plan), settings);
     }
 
@@ -53,7 +60,7 @@ public final class SparkExecutor implements AutoCloseable {
      * command continues the stopped runs ({@link SparkRuns}); without it, it trains every run anew.
      */
     public static String howToGoOn(ExperimentPlan plan) {
-        String shared = ClusterSettings.from(plan.experiment().resolved(), null, 0).sharedDir();
+        String shared = plan.experiment().resolved().getString("experiment.checkpoint.dir");
         String server = "the stopped runs keep their histories on " + SparkCluster.trackingServer(plan.trackingUri());
         return shared.isBlank() ? server + "; running the same command again trains every run anew under a new parent"
                 + " run (with experiment.checkpoint.dir on storage every worker mounts, it would continue them)"

@@ -157,6 +157,24 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
                 fcEndBlocks == 0 ? DEFAULT_FC_END_HIDDEN : fcEndHidden);
     }
 
+    /**
+     * g's pass: each LipSwish (on the pre-activation's C, on conv1's and conv2's hidden) leaves 9 arrays (b z, its
+     * sigmoid s, z s, the value, b z s, 1 - s, their product, the sum and the derivative), the convolutions one
+     * each: 20 hidden + 10 C; each Jacobian-vector product (IResBlock's series): v times the derivatives and the
+     * convolutions between (4 hidden, 2 C) and its trace term (C); the residual sum, ActNorm and log-det terms
+     * (4 C). A training step keeps the products its backward pass goes through: every term of the graph's
+     * capacity when the series is backpropagated, the one surrogate product with the Neumann estimator (its series
+     * is computed forward only, beforehand); forward only, a product is released once the next is computed: 2
+     * alive at once, whatever the number of terms.
+     */
+    @Override
+    public double activationsPerPixel(LatentShape shape, ModelSpec model, boolean backward) {
+        int c = shape.channels();
+        int h = model.hidden();
+        int products = !backward ? 2 : series.gradient() == GradientMode.NEUMANN ? 1 : series.capacity();
+        return 20.0 * h + 14.0 * c + products * (4.0 * h + 3.0 * c);
+    }
+
     /** Evaluation: {@link #evalNExact} exact terms, differentiated by nothing (backprop-series builds no extra inputs). */
     @Override
     public StepSpec forEvaluation() {

@@ -60,6 +60,14 @@ public interface StepSpec {
         return this;
     }
 
+    /**
+     * Floats per pixel of one image that one step's forward pass holds at once, for the off-heap estimate
+     * ({@code cluster.OffHeapEstimate}): with {@code backward} (a training step), every op output the backward pass
+     * needs, which SameDiff keeps until then; without (evaluation, sampling), what is alive together, SameDiff
+     * releasing an output once its consumers ran. Counted from the step's ops, rounded up.
+     */
+    double activationsPerPixel(LatentShape shape, ModelSpec model, boolean backward);
+
     /** The step an evaluation graph uses: itself, unless the family evaluates with other settings (resflow's n-exact). */
     default StepSpec forEvaluation() {
         return this;
@@ -115,6 +123,17 @@ public interface StepSpec {
             InvertibleConv1x1.countFlops(flops, shape);
             AffineCoupling.countFlops(flops, shape, additiveCoupling, convNets(model));
         }
+
+        /**
+         * ActNorm and the 1x1 convolution: C each; the coupling: the halves (C), the network's conv1, ReLU,
+         * conv2, ReLU (4 hidden) and conv3 (C: shift and scale), the scale's sigmoid and log (C), the
+         * transformed half and the concatenation (1.5 C), log-det terms (0.5 C): 4 hidden + 8 C, all of them
+         * (forward only, counted in full too: SameDiff's array cache keeps released arrays for reuse).
+         */
+        @Override
+        public double activationsPerPixel(LatentShape shape, ModelSpec model, boolean backward) {
+            return 4.0 * model.hidden() + 8.0 * shape.channels();
+        }
     }
 
     /** DLF: invertible 1x1 conv -> dynamic linear transformation. */
@@ -154,6 +173,17 @@ public interface StepSpec {
         public void countFlops(Flops flops, LatentShape shape, ModelSpec model) {
             InvertibleConv1x1.countFlops(flops, shape);
             DynamicLinear.countFlops(flops, shape, options, convNets(model), model.numClasses());
+        }
+
+        /**
+         * The 1x1 convolution (C); per part after the first, a network on the previous part (4 hidden, and its
+         * output: shift and log-scale, 2 sizes); per part, the bounded log-scale, its exp, the transformed part
+         * and its log-det term (4 sizes); the concatenation (C): 4 hidden per network + 8 C (forward only too, as
+         * for Glow).
+         */
+        @Override
+        public double activationsPerPixel(LatentShape shape, ModelSpec model, boolean backward) {
+            return 4.0 * model.hidden() * (options.parts() - 1) + 8.0 * shape.channels();
         }
     }
 }

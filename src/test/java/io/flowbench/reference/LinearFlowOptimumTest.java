@@ -66,6 +66,11 @@ class LinearFlowOptimumTest {
         public void countFlops(Flops flops, LatentShape shape, ModelSpec model) {
             InvertibleConv1x1.countFlops(flops, shape);
         }
+
+        @Override
+        public double activationsPerPixel(LatentShape shape, ModelSpec model, boolean backward) {
+            return 2.0 * shape.channels();
+        }
     }
 
     /** 8-bit images of a correlated Gaussian over the 16 pixels (random lower-triangular factor). */
