@@ -11,10 +11,7 @@ import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
 import io.flowbench.run.RunPlan;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,18 +21,21 @@ import org.junit.jupiter.api.Test;
  */
 class OffHeapEstimateTest {
     /**
-     * Peak off-heap (resident set less the committed heap) of each variant, MiB, over training, evaluation and
+     * A peak off-heap (resident set less the committed heap) of one variant, MiB, over training, evaluation and
      * sampling, measured with {@code bin/flowbench bench --preset=FILE --model=VARIANT --steps=3 --warmup-steps=2
-     * --calls=2 --warmup-calls=1}, one variant per process (a process that measured another model first keeps
-     * its freed native memory resident). Resident memory is the operating system's figure and varies from run to
-     * run by a few MiB, so the test compares with the estimate's margin, never for equality.
+     * --calls=2 --warmup-calls=1} and the overrides, one variant per process (a process that measured another
+     * model first keeps its freed native memory resident). Resident memory is the operating system's figure and
+     * varies from run to run by a few MiB, so the test compares with the estimate's margin, never for equality.
      */
-    private static final Map<String, Long> MEASURED_MIB = Map.of(
-            "bench/tiny.conf glow", 130L, "bench/tiny.conf dlf", 123L,
-            "bench/fmnist-quickstart.conf glow", 494L, "bench/fmnist-quickstart.conf dlf", 451L,
-            "bench/fmnist-small.conf glow", 1498L, "bench/fmnist-small.conf dlf", 1114L,
-            "bench/cifar10-small.conf glow", 2023L, "bench/cifar10-small.conf dlf", 1647L,
-            "fmnist-resflow-vs-glow-dlf.conf resflow", 1725L);
+    private record Measured(String file, String variant, long mib, String... overrides) { }
+
+    private static final List<Measured> MEASURED = List.of(
+            new Measured("bench/tiny.conf", "glow", 130), new Measured("bench/tiny.conf", "dlf", 123),
+            new Measured("bench/fmnist-quickstart.conf", "glow", 494),
+            new Measured("bench/fmnist-quickstart.conf", "dlf", 451),
+            new Measured("bench/fmnist-small.conf", "glow", 1498), new Measured("bench/fmnist-small.conf", "dlf", 1114),
+            new Measured("bench/cifar10-small.conf", "glow", 2023), new Measured("bench/cifar10-small.conf", "dlf", 1647),
+            new Measured("fmnist-resflow-vs-glow-dlf.conf", "resflow", 1725));
     /** The estimate may be this much above a measured peak, or above the runtime's share for a tiny model. */
     private static final double MOST_ABOVE = 3.0;
 
@@ -50,43 +50,36 @@ class OffHeapEstimateTest {
 
     @Test
     void coversEveryMeasuredPeakWithinItsMargin() {
-        Set<String> checked = new HashSet<>();
-        for (String file : MEASURED_MIB.keySet().stream().map(k -> k.split(" ")[0]).distinct().toList()) {
-            for (RunPlan run : plan(file).runs()) {
-                String key = file + " " + run.variant();
-                Long measured = MEASURED_MIB.get(key);
-                if (measured == null || !checked.add(key)) {
-                    continue;
-                }
-                long estimated = OffHeapEstimate.of(run).bytes() >> 20;
-                String what = key + ": estimate " + estimated + " MiB, measured " + measured + " MiB";
-                assertTrue(estimated > measured, what);
-                assertTrue(estimated < MOST_ABOVE * Math.max(measured, OffHeapEstimate.RUNTIME_MIB), what);
-            }
+        for (Measured m : MEASURED) {
+            RunPlan run = plan(m.file(), m.overrides()).runs().stream().filter(r -> r.variant().equals(m.variant()))
+                    .findFirst().orElseThrow();
+            long estimated = OffHeapEstimate.of(run).bytes() >> 20;
+            String what = m.file() + " " + m.variant() + ": estimate " + estimated + " MiB, measured " + m.mib() + " MiB";
+            assertTrue(estimated > m.mib(), what);
+            assertTrue(estimated < MOST_ABOVE * Math.max(m.mib(), OffHeapEstimate.RUNTIME_MIB), what);
         }
-        assertEquals(MEASURED_MIB.keySet(), checked);
     }
 
     @Test
     void growsWithBatchSizesWidthAndImageSize() {
-        long base = estimate("bench/fmnist-small.conf");
-        assertTrue(estimate("bench/fmnist-small.conf", "experiment.training.batch-size=128") > base, "training batch");
-        assertTrue(estimate("bench/fmnist-small.conf", "experiment.evaluation.batch-size=500") > base, "evaluation batch");
-        assertTrue(estimate("bench/fmnist-small.conf", "experiment.model.hidden=256") > base, "width");
-        assertTrue(estimate("bench/fmnist-small.conf", "experiment.model.depth=16") > base, "depth");
+        long base = estimate("bench/fmnist-quickstart.conf");
+        assertTrue(estimate("bench/fmnist-quickstart.conf", "experiment.training.batch-size=128") > base, "training batch");
+        assertTrue(estimate("bench/fmnist-quickstart.conf", "experiment.evaluation.batch-size=500") > base, "evaluation batch");
+        assertTrue(estimate("bench/fmnist-quickstart.conf", "experiment.model.hidden=256") > base, "width");
+        assertTrue(estimate("bench/fmnist-quickstart.conf", "experiment.model.depth=16") > base, "depth");
         // The same model on 3x32x32 images instead of 1x28x28.
-        assertTrue(estimate("bench/fmnist-small.conf", "experiment.data.name=cifar10") > base, "image size");
+        assertTrue(estimate("bench/fmnist-quickstart.conf", "experiment.data.name=cifar10") > base, "image size");
     }
 
     @Test
     void trainingArraysScaleWithTheBatchAndTheRuntimeDoesNot() {
-        RunPlan run = plan("bench/fmnist-small.conf").runs().get(0);
-        double perImage = OffHeapEstimate.activationsPerImage(run.model(), true);
-        long at64 = estimate("bench/fmnist-small.conf", "experiment.training.batch-size=64");
-        long at128 = estimate("bench/fmnist-small.conf", "experiment.training.batch-size=128");
-        // 64 more images: their forward arrays and gradients (x 4 bytes) and their im2col scratch, x safety.
-        double arrays = OffHeapEstimate.SAFETY * 64 * 4 * OffHeapEstimate.TRAINING_COPIES * perImage;
-        assertTrue(at128 - at64 > arrays && at128 - at64 < 1.5 * arrays, (at128 - at64) + " vs " + arrays);
+        RunPlan at64 = plan("bench/fmnist-small.conf", "experiment.training.batch-size=64").runs().get(0);
+        RunPlan at128 = plan("bench/fmnist-small.conf", "experiment.training.batch-size=128").runs().get(0);
+        long more = OffHeapEstimate.of(at128).bytes() - OffHeapEstimate.of(at64).bytes();
+        // 64 more images: their training arrays (x 4 bytes) and their im2col scratch, x safety; nothing else.
+        double arrays = OffHeapEstimate.SAFETY * 64 * 4 * OffHeapEstimate.TRAINING_COPIES
+                * OffHeapEstimate.activationsPerImage(at64.model(), true);
+        assertTrue(more > arrays && more < 1.5 * arrays, more + " vs " + arrays);
     }
 
     @Test
