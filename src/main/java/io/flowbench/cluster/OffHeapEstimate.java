@@ -12,12 +12,13 @@ import java.util.List;
 /**
  * The native memory one run needs, from its resolved model and batch sizes, for the executors' off-heap limit
  * ({@code cluster.off-heap = auto}). ND4J keeps every tensor outside the heap (float32, 4 bytes); what holds
- * them during a run:
+ * them during a run (resflow's fc-end blocks are not counted):
  * <ul>
  *   <li><b>training step</b>: SameDiff keeps every op's output of the forward pass for the backward pass, which
  *   adds the gradient of each and, per op, the gradients with respect to its inputs before they are summed (most
- *   ops here are binary: add, mul, conv with its weights), so 3 x (batch x the activations of every step, {@link io.flowbench.model.StepSpec#activationsPerPixel},
- *   plus the squeezes, factor-outs and priors: a few arrays of the image's size per level);</li>
+ *   ops here are binary: add, mul, conv with its weights), so 3 x batch x the arrays of every step
+ *   ({@link io.flowbench.model.StepSpec#activationsPerPixel}) plus the squeezes, factor-outs and priors (a few
+ *   arrays of the image's size per level);</li>
  *   <li><b>evaluation</b>: the evaluation twin graph's forward pass at the evaluation batch size (its own steps:
  *   resflow evaluates with its exact terms), forward only; counted besides the training arrays, not instead of
  *   them, since freed native memory stays resident and SameDiff's array cache keeps released arrays for reuse;</li>
@@ -27,7 +28,7 @@ import java.util.List;
  *   <li><b>convolution scratch</b>: the largest 3x3 convolution's im2col buffer (9 x input channels per pixel) at the
  *   training batch;</li>
  *   <li><b>runtime</b>: the native libraries, the JVM's own non-heap memory and OpenBLAS/oneDNN buffers
- *   ({@value #RUNTIME_MIB} MiB; a tiny model measures 45 MiB off-heap with bench).</li>
+ *   ({@value #RUNTIME_MIB} MiB; bench measures 123-130 MiB off-heap for a tiny model, its arrays included).</li>
  * </ul>
  * The sum times {@value #SAFETY} is the estimate: the counts are per op output and round up, the factor covers
  * allocator fragmentation (freed native memory is not returned at once) and ops' temporaries not counted.
