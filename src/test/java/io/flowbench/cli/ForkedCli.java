@@ -12,7 +12,10 @@ public final class ForkedCli {
 
     /** Starts {@code flowbench args...} in {@code workDir} (its ./mlruns), its stdout and stderr in {@code log}. */
     public static Process start(Path workDir, Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // A shell starts background jobs with SIGINT ignored, and a JVM keeps an ignored SIGINT ignored: so a
+        // test run from such a job (CI, nohup) restores the default, as a terminal's Ctrl-C finds it (GNU env).
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "@" + Path.of("bin", "spark-jvm.args").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), FlowbenchCli.class.getName()));
         cmd.addAll(List.of(args));
