@@ -2,10 +2,12 @@ package io.flowbench.cli;
 
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import io.flowbench.cluster.OffHeapEstimate;
 import io.flowbench.report.ReportingModule;
 import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentRunner;
+import io.flowbench.run.NativeMemoryGuard;
 import io.flowbench.run.Progress;
 import io.flowbench.run.StopRequest;
 import io.flowbench.run.TrainingModule;
@@ -27,16 +29,17 @@ final class ExperimentTraining {
      */
     static <T> T train(Injector base, ExperimentPlan plan, PrintWriter log, Function<ExperimentRunner, T> work)
             throws IOException, InterruptedException {
-        return train(base, plan, log, binder -> { }, new ReportingModule(), work);
+        return train(base, plan, log, 1, binder -> { }, new ReportingModule(), work);
     }
 
     /**
      * The same with the runs dispatched by {@code dispatch} (the default: in turn; see {@code RunDispatch}) and
      * reported through {@code reporting}; {@code log} null: no dataset is prepared here (a cluster's workers
-     * check their own).
+     * check their own). With {@code runsAtOnce} > 0 the runs train in this process, this many at a time, and a
+     * {@link NativeMemoryGuard} keeps its native memory near their estimated need; 0: they train elsewhere.
      */
-    static <T> T train(Injector base, ExperimentPlan plan, PrintWriter log, Module dispatch, Module reporting,
-                       Function<ExperimentRunner, T> work) throws IOException, InterruptedException {
+    static <T> T train(Injector base, ExperimentPlan plan, PrintWriter log, int runsAtOnce, Module dispatch,
+                       Module reporting, Function<ExperimentRunner, T> work) throws IOException, InterruptedException {
         if (log != null) {
             Injection.get(base, DatasetPreparation.class).prepare(plan, log);
         }
@@ -45,7 +48,9 @@ final class ExperimentTraining {
         StopRequest stop = Injection.get(runs, StopRequest.class);
         // Closed last: a shutdown (SIGINT, SIGTERM) waits until the runs are ended and the tracker is closed.
         try (StopRequest.Hook stopHook = stop.install(Injection.get(runs, Progress.class));
-             Tracker tracker = Injection.get(runs, Tracker.class)) {
+             Tracker tracker = Injection.get(runs, Tracker.class);
+             NativeMemoryGuard guard = runsAtOnce > 0 ? NativeMemoryGuard.start(
+                     OffHeapEstimate.largest(plan.runs()).bytes() * Math.min(runsAtOnce, plan.runs().size())) : null) {
             return work.apply(Injection.get(runs, ExperimentRunner.class));
         }
     }

@@ -87,13 +87,13 @@ final class RunCommand implements Callable<Integer> {
         };
         try {
             if (!cluster) {
-                return ExperimentTraining.train(base, plan, spec.commandLine().getErr(),
+                return ExperimentTraining.train(base, plan, spec.commandLine().getErr(), parallel != null ? parallel : 1,
                         parallel != null ? ParallelRuns.module(parallel) : binder -> { }, new ReportingModule(), work);
             }
             SparkExecutor.refuseWithoutServer(plan); // the workers check the data, each with its own
             try (SparkExecutor spark = SparkExecutor.open(plan, master, parallel == null ? 0 : parallel,
                     spec.commandLine().getErr())) {
-                return ExperimentTraining.train(base, plan, null, spark.dispatch(), spark.reporting(), work);
+                return ExperimentTraining.train(base, plan, null, 0, spark.dispatch(), spark.reporting(), work);
             }
         } catch (RunsStopped stopped) {
             spec.commandLine().getOut().flush();

@@ -56,6 +56,17 @@ public record ClusterSettings(String master, String executorClasspath, int taskC
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /**
+     * Spark's {@code memoryOverhead}, the native memory a cluster manager (YARN, Kubernetes) lets an executor hold
+     * beyond its heap before killing it: the off-heap limit plus headroom. JavaCPP enforces {@code maxphysicalbytes}
+     * (heap + off-heap) only when it allocates, by collecting garbage, so resident memory was measured above it
+     * (by up to 530 MiB, a quarter of a 2 GiB off-heap limit; docs/cluster.md); the headroom is a third of the
+     * off-heap limit, at least Spark's own minimum overhead of 384 MiB.
+     */
+    long memoryOverheadBytes() {
+        return offHeapBytes + Math.max(384L << 20, offHeapBytes / 3);
+    }
+
     /** Spark's notation for a size in bytes: whole mebibytes. */
     static String mebibytes(long bytes) {
         return Math.max(1, bytes >> 20) + "m";

@@ -89,7 +89,7 @@ final class SparkCluster implements AutoCloseable {
                 .set("spark.task.cpus", cores)
                 .set("spark.executorEnv.OMP_NUM_THREADS", cores)
                 .set("spark.executor.memory", ClusterSettings.mebibytes(s.executorMemoryBytes()))
-                .set("spark.executor.memoryOverhead", ClusterSettings.mebibytes(s.offHeapBytes()))
+                .set("spark.executor.memoryOverhead", ClusterSettings.mebibytes(s.memoryOverheadBytes()))
                 .set("spark.task.maxFailures", Integer.toString(s.taskMaxFailures()))
                 .set("spark.speculation", "false");
         if (s.parallel() > 0) {

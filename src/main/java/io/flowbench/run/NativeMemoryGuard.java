@@ -1,0 +1,103 @@
+package io.flowbench.run;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Keeps a training process's resident memory near what its runs need. ND4J frees a tensor's native memory only
+ * once the garbage collector has found its Java object unreachable, and a flow's heap stays so nearly empty that
+ * collections are rare: without this, resident memory grows until JavaCPP's {@code maxbytes} forces one (12 GiB
+ * under bin/flowbench). One experiment process was measured at 14-16 GiB that way, and two of them on a 24 GiB
+ * machine were killed by the kernel. This guard asks for a collection whenever the process holds more native
+ * memory (resident minus the committed heap) than the runs' budget ({@code cluster.OffHeapEstimate}, the
+ * figure cluster executors get as their limit). A budget below what the runs really hold alive would make
+ * it collect again and again for nothing, so when a collection does not bring the process under it, the
+ * threshold moves to 1.25 x what is still held.
+ */
+public final class NativeMemoryGuard implements AutoCloseable {
+    static final double HEADROOM = 1.25;
+    private static final long POLL_MILLIS = 500;
+
+    private final long budget;
+    private final ScheduledExecutorService poller;
+    private long threshold;
+    private int collections;
+
+    private NativeMemoryGuard(long budgetBytes, boolean poll) {
+        this.budget = budgetBytes;
+        this.threshold = budgetBytes;
+        this.poller = poll ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flowbench-native-memory-guard");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        if (poller != null) {
+            poller.scheduleWithFixedDelay(this::check, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Starts polling every {@value #POLL_MILLIS} ms; {@link #close()} stops it. */
+    public static NativeMemoryGuard start(long budgetBytes) {
+        return new NativeMemoryGuard(budgetBytes, true);
+    }
+
+    /** A guard checked only by explicit {@link #check()} calls (tests). */
+    static NativeMemoryGuard manual(long budgetBytes) {
+        return new NativeMemoryGuard(budgetBytes, false);
+    }
+
+    /** Collects when native memory is over the threshold; returns whether it did. */
+    synchronized boolean check() {
+        if (nativeBytes() <= threshold) {
+            return false;
+        }
+        System.gc();
+        collections++;
+        threshold = nextThreshold(budget, settledNativeBytes());
+        return true;
+    }
+
+    /** The threshold after a collection: the budget, or above what the collection could not free. */
+    static long nextThreshold(long budget, long nativeAfterCollection) {
+        return Math.max(budget, (long) (HEADROOM * nativeAfterCollection));
+    }
+
+    int collections() {
+        return collections;
+    }
+
+    long threshold() {
+        return threshold;
+    }
+
+    /** Resident memory outside the committed Java heap: tensors, native libraries, the JVM's own. */
+    static long nativeBytes() {
+        return Pointer.physicalBytes() - Runtime.getRuntime().totalMemory();
+    }
+
+    /** Native memory once JavaCPP's deallocator thread has freed what the collection found (it runs after it). */
+    private static long settledNativeBytes() {
+        long previous = Long.MAX_VALUE;
+        long now = nativeBytes();
+        for (int i = 0; i < 20 && now < previous; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            previous = now;
+            now = nativeBytes();
+        }
+        return now;
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) {
+            poller.shutdownNow();
+        }
+    }
+}
