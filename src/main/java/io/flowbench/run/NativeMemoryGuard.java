@@ -14,16 +14,20 @@ import org.bytedeco.javacpp.Pointer;
  * memory (resident minus the committed heap) than the runs' budget ({@code cluster.OffHeapEstimate}, the
  * figure cluster executors get as their limit). A budget below what the runs really hold alive would make
  * it collect again and again for nothing, so when a collection does not bring the process under it, the
- * threshold moves to 1.25 x what is still held.
+ * threshold moves to 1.25 x what is still held. A collection stops the program for as long as it takes, so
+ * the guard waits {@value #PAUSE_SHARE_INVERSE} times that long before the next: at most 5% of the time.
  */
 public final class NativeMemoryGuard implements AutoCloseable {
     static final double HEADROOM = 1.25;
     private static final long POLL_MILLIS = 500;
+    private static final int PAUSE_SHARE_INVERSE = 20;
 
     private final long budget;
     private final ScheduledExecutorService poller;
     private long threshold;
     private int collections;
+    private long lastCollectionNanos;
+    private long notBefore = System.nanoTime();
 
     private NativeMemoryGuard(long budgetBytes, boolean poll) {
         this.budget = budgetBytes;
@@ -34,7 +38,7 @@ public final class NativeMemoryGuard implements AutoCloseable {
             return t;
         }) : null;
         if (poller != null) {
-            poller.scheduleWithFixedDelay(this::check, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+            poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -48,12 +52,21 @@ public final class NativeMemoryGuard implements AutoCloseable {
         return new NativeMemoryGuard(budgetBytes, false);
     }
 
+    private void poll() {
+        long now = System.nanoTime();
+        if (now - notBefore >= 0 && check()) {
+            notBefore = now + PAUSE_SHARE_INVERSE * lastCollectionNanos;
+        }
+    }
+
     /** Collects when native memory is over the threshold; returns whether it did. */
     synchronized boolean check() {
         if (nativeBytes() <= threshold) {
             return false;
         }
+        long start = System.nanoTime();
         System.gc();
+        lastCollectionNanos = System.nanoTime() - start;
         collections++;
         threshold = nextThreshold(budget, settledNativeBytes());
         return true;
