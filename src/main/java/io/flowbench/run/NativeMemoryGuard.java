@@ -8,8 +8,8 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Keeps a training process's resident memory near what its runs need. ND4J frees a tensor's native memory only
  * once the garbage collector has found its Java object unreachable, and a flow's heap stays so nearly empty that
- * collections are rare: without this, resident memory grows until JavaCPP's {@code maxbytes} forces one (12 GiB
- * under bin/flowbench). One experiment process was measured at 14-16 GiB that way, and two of them on a 24 GiB
+ * collections are rare: without this, resident memory grows until JavaCPP's {@code maxphysicalbytes} forces one
+ * (16 GiB under bin/flowbench; ND4J's tensors bypass the {@code maxbytes} count). One experiment process was measured at 14-16 GiB that way, and two of them on a 24 GiB
  * machine were killed by the kernel. This guard asks for a collection whenever the process holds more native
  * memory (resident minus the committed heap) than the runs' budget ({@code cluster.OffHeapEstimate}, the
  * figure cluster executors get as their limit). A budget below what the runs really hold alive would make
@@ -72,7 +72,7 @@ public final class NativeMemoryGuard implements AutoCloseable {
         return true;
     }
 
-    /** The threshold after a collection: the budget, or above what the collection could not free. */
+    /** The threshold after each collection: the budget, or above what that collection could not free. */
     static long nextThreshold(long budget, long nativeAfterCollection) {
         return Math.max(budget, (long) (HEADROOM * nativeAfterCollection));
     }
