@@ -1,60 +1,100 @@
 package io.flowbench.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The guard frees dropped tensors' native memory, and does not collect in vain over memory that is alive. */
+/**
+ * The guard frees dropped tensors' native memory, and does not collect in vain over memory that is alive. Each
+ * case runs in a fresh JVM ({@link #main}): the suite's own JVM reuses native memory that earlier tests freed, so
+ * new tensors there need not raise its resident size at all.
+ */
 class NativeMemoryGuardTest {
     private static final long MIB = 1 << 20;
     private static final int ARRAY_FLOATS = 8 << 20; // 32 MiB
+    private static final int ARRAYS = 16;
 
-    /**
-     * The tensors stay reachable until just before the check, so that no collection of the test JVM's own (other
-     * tests allocate on the heap too) can free them first; without the guard's collection they stay resident.
-     */
     @Test
-    void droppedTensorsAreFreedOnceOverTheBudget() {
-        long start = NativeMemoryGuard.nativeBytes();
-        List<INDArray> dropped = new ArrayList<>();
-        for (int i = 0; i < 16; i++) { // 512 MiB, touched
-            dropped.add(Nd4j.create(DataType.FLOAT, ARRAY_FLOATS).assign(1));
-        }
-        long held = NativeMemoryGuard.nativeBytes() - start;
-        assertTrue(held > 448 * MIB, "512 MiB of tensors raised native memory by only " + held / MIB + " MiB");
-        NativeMemoryGuard guard = NativeMemoryGuard.manual(start + 128 * MIB);
-        dropped.clear();
-        assertTrue(guard.check(), "no collection with " + held / MIB + " MiB over a 128 MiB budget");
-        long after = NativeMemoryGuard.nativeBytes() - start;
-        assertTrue(after < 192 * MIB, "native memory still " + after / MIB + " MiB above the start after the collection");
+    void droppedTensorsAreFreedOnceOverTheBudget() throws Exception {
+        Map<String, Long> r = fork("dropped");
+        assertTrue(r.get("held") > 448, "512 MiB of tensors raised native memory by only " + r.get("held") + " MiB");
+        assertEquals(1, r.get("collections"), "collections with " + r.get("held") + " MiB over a 128 MiB budget: " + r);
+        assertTrue(r.get("after") < 192, "native memory still " + r.get("after") + " MiB above the start after the collection");
+    }
+
+    /** The negative control: without the guard's collection the same tensors stay resident. */
+    @Test
+    void withoutTheCollectionDroppedTensorsStayResident() throws Exception {
+        Map<String, Long> r = fork("dropped-unguarded");
+        assertTrue(r.get("after") > 448, "only " + r.get("after") + " MiB still held: the measurement cannot tell");
     }
 
     @Test
-    void memoryStillAliveRaisesTheThresholdInsteadOfCollectingAgain() {
-        long start = NativeMemoryGuard.nativeBytes();
-        List<INDArray> alive = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            alive.add(Nd4j.create(DataType.FLOAT, ARRAY_FLOATS).assign(1));
-        }
-        NativeMemoryGuard guard = NativeMemoryGuard.manual(start + 64 * MIB);
-        assertTrue(guard.check());
-        assertTrue(guard.threshold() >= (long) (NativeMemoryGuard.HEADROOM * (start + 200 * MIB)),
-                "threshold " + guard.threshold() / MIB + " MiB with 256 MiB alive above " + start / MIB);
-        assertFalse(guard.check());
-        assertEquals(1, guard.collections());
-        alive.forEach(INDArray::close);
+    void memoryStillAliveRaisesTheThresholdInsteadOfCollectingAgain() throws Exception {
+        Map<String, Long> r = fork("alive");
+        assertEquals(1, r.get("collections"), "collections over 512 MiB that is alive");
+        assertTrue(r.get("threshold") >= (long) (NativeMemoryGuard.HEADROOM * (r.get("start") + 448)),
+                "threshold " + r.get("threshold") + " MiB with 512 MiB alive above " + r.get("start"));
     }
 
     @Test
     void theThresholdIsNeverBelowTheBudget() {
         assertEquals(1000, NativeMemoryGuard.nextThreshold(1000, 10));
         assertEquals(1250, NativeMemoryGuard.nextThreshold(1000, 1000));
+    }
+
+    /** One case in a fresh JVM; prints its measurements (MiB) as key=value pairs. */
+    public static void main(String[] args) {
+        Nd4j.create(DataType.FLOAT, 1).assign(1); // loads the native libraries before the start is measured
+        long start = NativeMemoryGuard.nativeBytes();
+        List<INDArray> tensors = new ArrayList<>();
+        for (int i = 0; i < ARRAYS; i++) { // 512 MiB, touched
+            tensors.add(Nd4j.create(DataType.FLOAT, ARRAY_FLOATS).assign(1));
+        }
+        long held = NativeMemoryGuard.nativeBytes() - start;
+        NativeMemoryGuard guard = NativeMemoryGuard.manual(start + 128 * MIB);
+        // Reachable until here, so that no collection of the JVM's own can free them first.
+        if (!args[0].equals("alive")) {
+            tensors.clear();
+        }
+        if (!args[0].equals("dropped-unguarded")) {
+            guard.check();
+            guard.check();
+        }
+        try {
+            Thread.sleep(500); // the deallocator threads free what a collection found after it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long after = NativeMemoryGuard.nativeBytes() - start;
+        // The tensor count is printed last so that "alive" keeps them reachable through the checks.
+        System.out.printf("start=%d held=%d after=%d collections=%d threshold=%d alive=%d%n", start / MIB, held / MIB,
+                after / MIB, guard.collections(), guard.threshold() / MIB, tensors.size());
+        System.out.flush();
+        System.exit(0);
+    }
+
+    private static Map<String, Long> fork(String scenario) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), NativeMemoryGuardTest.class.getName(), scenario)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        String line = out.lines().filter(l -> l.startsWith("start=")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out));
+        return Arrays.stream(line.split(" ")).map(kv -> kv.split("="))
+                .collect(Collectors.toMap(kv -> kv[0], kv -> Long.parseLong(kv[1])));
     }
 }
