@@ -1,6 +1,8 @@
 package io.flowbench.bench;
 
+import io.flowbench.cluster.OffHeapEstimate;
 import io.flowbench.model.FlowModel;
+import io.flowbench.run.NativeMemoryGuard;
 import io.flowbench.run.RunPlan;
 import io.flowbench.run.RunSettings;
 import io.flowbench.train.FlowTrainer;
@@ -31,7 +33,8 @@ public final class Benchmark {
         RunSettings s = plan.settings();
         FlopCount flops = FlopCount.of(plan.model());
         Machine machine = Machine.now(peak);
-        try (MemoryMeter meter = new MemoryMeter()) {
+        try (MemoryMeter meter = new MemoryMeter();
+             NativeMemoryGuard guard = options.memoryGuard() ? NativeMemoryGuard.start(OffHeapEstimate.of(plan).bytes()) : null) {
             long t0 = System.nanoTime();
             FlowModel model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
             FlowTrainer trainer = s.trainer(model);
@@ -84,6 +87,10 @@ public final class Benchmark {
                     i -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
             phases.add(PhaseResult.of("sample", samples, sample, flops.forward(samples), meter.peaks()));
 
+            if (guard != null) {
+                progress.accept(String.format("%s: the native-memory guard (the run's estimate, %d MiB) collected %d times",
+                        plan.variant(), guard.budget() >> 20, guard.collections()));
+            }
             return new BenchResult(preset, plan.variant(), plan.model(), model.parameterCount(), flops, options,
                     buildSeconds, warmup.length > 0 ? warmup[0] : timed[0], warmup, phases,
                     machine.finished());

@@ -1,7 +1,7 @@
 package io.flowbench.bench;
 
+import io.flowbench.run.ResidentMemory;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.List;
@@ -9,21 +9,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * Peak memory of a benchmark phase. Heap: the JVM's own peak per heap pool, summed (an upper bound of
- * the simultaneous peak). Resident: the process's resident set ({@link Pointer#physicalBytes()}: heap,
- * tensors, native libraries and their scratch memory, all together). Off-heap: resident minus the
- * committed heap, i.e. ND4J's tensors, oneDNN/OpenBLAS scratch and the native libraries. (ND4J 1.0.0-M2.1
- * allocates tensors outside JavaCPP's accounting, so {@link Pointer#totalBytes()} stays near 0 and
- * ND4J's own allocation counters are not kept on the CPU backend.) Both are sampled every
- * {@value #PERIOD_MS} ms by a background thread, so that peaks inside one step are seen.
+ * the simultaneous peak). Resident and off-heap: {@link ResidentMemory}'s, the figures a run's
+ * {@link io.flowbench.run.NativeMemoryGuard} acts on. (ND4J 1.0.0-M2.1 allocates tensors outside JavaCPP's
+ * accounting, so {@code Pointer.totalBytes()} stays near 0 and ND4J's own allocation counters are not kept on
+ * the CPU backend.) Both are sampled every {@value #PERIOD_MS} ms by a background thread, so that peaks inside
+ * one step are seen.
  */
 final class MemoryMeter implements AutoCloseable {
     static final long PERIOD_MS = 5;
 
-    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP).toList();
     private final AtomicLong offHeap = new AtomicLong();
@@ -41,6 +38,7 @@ final class MemoryMeter implements AutoCloseable {
 
     /** Starts a new phase: peaks from now on. */
     void reset() {
+        sample(); // the pools' peaks so far count in ResidentMemory's heap share before they are reset
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         offHeap.set(0);
         resident.set(0);
@@ -48,9 +46,8 @@ final class MemoryMeter implements AutoCloseable {
     }
 
     private void sample() {
-        long rss = Pointer.physicalBytes();
-        resident.accumulateAndGet(rss, Math::max);
-        offHeap.accumulateAndGet(Math.max(0, rss - memory.getHeapMemoryUsage().getCommitted()), Math::max);
+        resident.accumulateAndGet(ResidentMemory.residentBytes(), Math::max);
+        offHeap.accumulateAndGet(ResidentMemory.nativeBytes(), Math::max);
     }
 
     /** Peaks since the last {@link #reset}. */

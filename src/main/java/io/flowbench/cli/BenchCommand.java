@@ -60,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "afterwards, time every op type per phase (SameDiff listener) and print the top ones")
     boolean profile;
 
+    @Option(names = "--no-memory-guard", description = "do not collect garbage when native memory passes the run's "
+            + "estimate, as run does (peaks then follow the garbage collector's timing; for measuring the guard's cost)")
+    boolean noMemoryGuard;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
     Path json;
 
@@ -68,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        BenchOptions options = new BenchOptions(warmupSteps, steps, warmupCalls, calls, profile);
+        BenchOptions options = new BenchOptions(warmupSteps, steps, warmupCalls, calls, profile, !noMemoryGuard);
         Path file = presetFile(preset);
         ExperimentPlan plan = Injection.get(Injection.base(), ExperimentPlanner.class).plan(Experiment.load(file, overrides));
         String name = file.getFileName().toString().replaceFirst("\\.conf$", "");

@@ -1,11 +1,8 @@
 package io.flowbench.run;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryType;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * Keeps a training process's resident memory near what its runs need. ND4J frees a tensor's native memory only
@@ -13,7 +10,7 @@ import org.bytedeco.javacpp.Pointer;
  * collections are rare: without this, resident memory grows until JavaCPP's {@code maxphysicalbytes} forces one
  * (16 GiB under bin/flowbench; ND4J's tensors bypass the {@code maxbytes} count). One experiment process was measured at 14-16 GiB that way, and two of them on a 24 GiB
  * machine were killed by the kernel. This guard asks for a collection whenever the process holds more native
- * memory (resident minus the heap's resident pages) than the runs' budget ({@code cluster.OffHeapEstimate}, the
+ * memory ({@link ResidentMemory#nativeBytes}) than the runs' budget ({@code cluster.OffHeapEstimate}, the
  * figure cluster executors get as their limit). A budget below what the runs really hold alive would make
  * it collect again and again for nothing, so when a collection does not bring the process under it, the
  * threshold moves to 1.25 x what is still held. A collection stops the program for as long as it takes, so
@@ -63,7 +60,7 @@ public final class NativeMemoryGuard implements AutoCloseable {
 
     /** Collects when native memory is over the threshold; returns whether it did. */
     synchronized boolean check() {
-        if (nativeBytes() <= threshold) {
+        if (ResidentMemory.nativeBytes() <= threshold) {
             return false;
         }
         long start = System.nanoTime();
@@ -79,7 +76,12 @@ public final class NativeMemoryGuard implements AutoCloseable {
         return Math.max(budget, (long) (HEADROOM * nativeAfterCollection));
     }
 
-    int collections() {
+    public long budget() {
+        return budget;
+    }
+
+    /** Collections asked for so far. */
+    public int collections() {
         return collections;
     }
 
@@ -87,24 +89,9 @@ public final class NativeMemoryGuard implements AutoCloseable {
         return threshold;
     }
 
-    /** Resident memory outside the Java heap: tensors, native libraries, the JVM's own. */
-    static long nativeBytes() {
-        return Pointer.physicalBytes() - residentHeapBytes();
-    }
-
-    /**
-     * The heap's share of resident memory: the pages its pools have ever used (a page once touched stays resident),
-     * at most what is committed. The committed size alone would count reserved pages never touched.
-     */
-    private static long residentHeapBytes() {
-        long touched = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        return Math.min(touched, Runtime.getRuntime().totalMemory());
-    }
-
     /** Native memory once the deallocator threads have freed what the collection found (they run after it). */
     private static long settledNativeBytes() {
-        long lowest = nativeBytes();
+        long lowest = ResidentMemory.nativeBytes();
         for (int i = 0, steady = 0; i < 100 && steady < 5; i++) {
             try {
                 Thread.sleep(10);
@@ -112,7 +99,7 @@ public final class NativeMemoryGuard implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            long now = nativeBytes();
+            long now = ResidentMemory.nativeBytes();
             steady = now < lowest ? 0 : steady + 1;
             lowest = Math.min(lowest, now);
         }

@@ -59,12 +59,12 @@ class NativeMemoryGuardTest {
     /** One case in a fresh JVM; prints its measurements (MiB) as key=value pairs. */
     public static void main(String[] args) {
         Nd4j.create(DataType.FLOAT, 1).assign(1); // loads the native libraries before the start is measured
-        long start = NativeMemoryGuard.nativeBytes();
+        long start = ResidentMemory.nativeBytes();
         List<INDArray> tensors = new ArrayList<>();
         for (int i = 0; i < ARRAYS; i++) { // 512 MiB, touched
             tensors.add(Nd4j.create(DataType.FLOAT, ARRAY_FLOATS).assign(1));
         }
-        long held = NativeMemoryGuard.nativeBytes() - start;
+        long held = ResidentMemory.nativeBytes() - start;
         NativeMemoryGuard guard = NativeMemoryGuard.manual(start + 128 * MIB);
         // Reachable until here, so that no collection of the JVM's own can free them first.
         if (!args[0].equals("alive")) {
@@ -79,7 +79,7 @@ class NativeMemoryGuardTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long after = NativeMemoryGuard.nativeBytes() - start;
+        long after = ResidentMemory.nativeBytes() - start;
         // The tensor count is printed last so that "alive" keeps them reachable through the checks.
         System.out.printf("start=%d held=%d after=%d collections=%d threshold=%d alive=%d%n", start / MIB, held / MIB,
                 after / MIB, guard.collections(), guard.threshold() / MIB, tensors.size());
