@@ -16,13 +16,18 @@ public final class BenchReport {
                 "median ms", "images/s", "GFLOP/s", "% peak", "heap MiB", "off-heap", "RSS MiB"));
         for (BenchResult r : results) {
             for (PhaseResult p : r.phases()) {
-                out.append(String.format(Locale.ROOT, "%-6s %-9s %6d %10.1f %10.1f %8.1f %7.1f %9.0f %9.0f %9.0f%n",
+                out.append(String.format(Locale.ROOT, "%-6s %-9s %6d %10.1f %10.1f %8s %7s %9.0f %9.0f %9.0f%n",
                         r.variant(), p.phase(), p.batch(), p.medianSeconds() * 1e3, p.imagesPerSecond(),
-                        p.gflopsPerSecond(), r.percentOfPeak(p), BenchResult.mib(p.memory().heapBytes()),
+                        oneDecimal(p.gflopsPerSecond()), oneDecimal(r.percentOfPeak(p)), BenchResult.mib(p.memory().heapBytes()),
                         BenchResult.mib(p.memory().offHeapBytes()), BenchResult.mib(p.memory().residentBytes())));
             }
         }
         return out.toString();
+    }
+
+    /** "-" where the figure is not known (the FLOPs of an iterated inverse). */
+    private static String oneDecimal(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     /** One line per result: the model, its size and FLOPs, set-up times, the machine's peak and the load. */

@@ -59,8 +59,8 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
             pm.put("min_seconds", p.minSeconds());
             pm.put("max_seconds", p.maxSeconds());
             pm.put("images_per_second", p.imagesPerSecond());
-            pm.put("gflops_per_second", p.gflopsPerSecond());
-            pm.put("percent_of_peak", percentOfPeak(p));
+            pm.put("gflops_per_second", known(p.gflopsPerSecond()));
+            pm.put("percent_of_peak", known(percentOfPeak(p)));
             pm.put("peak_heap_bytes", p.memory().heapBytes());
             pm.put("peak_offheap_bytes", p.memory().offHeapBytes());
             pm.put("peak_resident_bytes", p.memory().residentBytes());
@@ -88,8 +88,10 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         Map<String, Double> m = new LinkedHashMap<>();
         for (PhaseResult p : phases) {
             m.put(p.phase() + "_images_per_sec", p.imagesPerSecond());
-            m.put(p.phase() + "_gflops_per_sec", p.gflopsPerSecond());
-            m.put(p.phase() + "_percent_of_peak", percentOfPeak(p));
+            if (!Double.isNaN(p.gflopsPerSecond())) {
+                m.put(p.phase() + "_gflops_per_sec", p.gflopsPerSecond());
+                m.put(p.phase() + "_percent_of_peak", percentOfPeak(p));
+            }
             m.put(p.phase() + "_median_ms", p.medianSeconds() * 1e3);
             m.put(p.phase() + "_peak_heap_mib", mib(p.memory().heapBytes()));
             m.put(p.phase() + "_peak_offheap_mib", mib(p.memory().offHeapBytes()));
@@ -107,6 +109,11 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
     /** A phase's achieved GFLOP/s as a percentage of the machine's measured peak. */
     public double percentOfPeak(PhaseResult p) {
         return 100 * p.gflopsPerSecond() / machine.peak().gflopsPerSecond();
+    }
+
+    /** A figure for JSON: null where it is not known. */
+    private static Double known(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 
     static double mib(long bytes) {

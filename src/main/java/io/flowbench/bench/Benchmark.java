@@ -32,6 +32,7 @@ public final class Benchmark {
                                   Consumer<String> progress) {
         RunSettings s = plan.settings();
         FlopCount flops = FlopCount.of(plan.model());
+        FlopCount evaluationFlops = FlopCount.of(plan.model().withStep(plan.model().step().forEvaluation()));
         Machine machine = Machine.now(peak);
         try (MemoryMeter meter = new MemoryMeter();
              NativeMemoryGuard guard = options.memoryGuard() ? NativeMemoryGuard.start(OffHeapEstimate.of(plan).bytes()) : null) {
@@ -76,7 +77,8 @@ public final class Benchmark {
             double[] eval = repeat(options, () -> model.bitsPerDim(evalInput, evalLabels));
             profile(options, model, progress, plan.variant() + " evaluate", options.calls(),
                     i -> model.bitsPerDim(evalInput, evalLabels));
-            phases.add(PhaseResult.of("evaluate", s.evalBatchSize(), eval, flops.forward(s.evalBatchSize()), meter.peaks()));
+            phases.add(PhaseResult.of("evaluate", s.evalBatchSize(), eval, evaluationFlops.forward(s.evalBatchSize()),
+                    meter.peaks()));
 
             int samples = Math.max(1, s.samples());
             INDArray sampleLabels = ModelVerifier.labelsFor(model, samples);
@@ -85,7 +87,8 @@ public final class Benchmark {
             double[] sample = repeat(options, () -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
             profile(options, model, progress, plan.variant() + " sample", options.calls(),
                     i -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
-            phases.add(PhaseResult.of("sample", samples, sample, flops.forward(samples), meter.peaks()));
+            double sampleFlops = plan.model().step().invertsInClosedForm() ? flops.forward(samples) : Double.NaN;
+            phases.add(PhaseResult.of("sample", samples, sample, sampleFlops, meter.peaks()));
 
             if (guard != null) {
                 progress.accept(String.format("%s: the native-memory guard (the run's estimate, %d MiB) collected %d times",

@@ -2,7 +2,8 @@ package io.flowbench.bench;
 
 /**
  * One measured phase (training steps, evaluation or sampling calls): batch size, the timed calls'
- * median, fastest and slowest wall time, images/s and achieved GFLOP/s at the median, peak memory.
+ * median, fastest and slowest wall time, images/s and achieved GFLOP/s at the median (NaN where the FLOPs
+ * are not known in advance), peak memory.
  */
 public record PhaseResult(String phase, int batch, int calls, double medianSeconds, double minSeconds,
                           double maxSeconds, double imagesPerSecond, double gflopsPerSecond, Memory memory) {

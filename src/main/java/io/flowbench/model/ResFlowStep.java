@@ -175,6 +175,12 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
         return 20.0 * h + 14.0 * c + products * (4.0 * h + 3.0 * c);
     }
 
+    /** A fixed-point iteration per block, run until it converges: its FLOPs depend on the input. */
+    @Override
+    public boolean invertsInClosedForm() {
+        return false;
+    }
+
     /** Evaluation: {@link #evalNExact} exact terms, differentiated by nothing (backprop-series builds no extra inputs). */
     @Override
     public StepSpec forEvaluation() {

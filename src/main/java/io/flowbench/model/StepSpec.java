@@ -41,6 +41,14 @@ public interface StepSpec {
     void countFlops(Flops flops, LatentShape shape, ModelSpec model);
 
     /**
+     * Whether the inverse costs what the forward pass does (Glow's and DLF's layers run backwards), so that
+     * sampling's FLOPs are known; false for an inverse iterated until it converges (resflow's fixed point).
+     */
+    default boolean invertsInClosedForm() {
+        return true;
+    }
+
+    /**
      * Layers after the last level's steps, on its [C, H, W] latents (resflow's fully connected blocks);
      * none by default. Created after the last step, so they draw their initial values last.
      */

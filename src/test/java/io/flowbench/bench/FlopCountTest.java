@@ -93,4 +93,16 @@ class FlopCountTest {
         ResFlowStep neumann = new ResFlowStep(0.9, new SeriesOptions(Roulette.POISSON, 2, 5, GradientMode.NEUMANN), 20, true);
         assertEquals(6 * (5120 + 2432), FlopCount.of(spec(neumann, 0)).perImage().get("resblock series J^k v"));
     }
+
+    /** Evaluation runs the evaluation twin's series (eval-n-exact terms, forward only); sampling's cost is unknown. */
+    @Test
+    void resflowEvaluationIsCountedWithItsOwnSeries() {
+        ResFlowStep step = new ResFlowStep(0.9, new SeriesOptions(Roulette.POISSON, 2, 5, GradientMode.NEUMANN), 20, true);
+        ModelSpec evaluation = spec(step, 0).withStep(step.forEvaluation());
+        int terms = step.forEvaluation() instanceof ResFlowStep e ? e.series().capacity() : 0;
+        assertEquals(true, terms >= 20, "the twin holds at least its 20 exact terms: " + terms);
+        assertEquals(terms * (5120 + 2432), FlopCount.of(evaluation).perImage().get("resblock series J^k v"));
+        assertEquals(false, step.invertsInClosedForm());
+        assertEquals(true, new StepSpec.Glow(false).invertsInClosedForm());
+    }
 }
