@@ -46,7 +46,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the expanded runs and their resolved configuration, train nothing")
     boolean dryRun;
 
-    @Option(names = "--resume", paramLabel = "RUN_ID", description = "continue this run from its last checkpoint")
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "continue this run from its last checkpoint; "
+            + "given an experiment's parent run, continue the experiment: every run it has not finished, and those "
+            + "not started")
     String resumeRunId;
 
     @Option(names = "--executor", paramLabel = "local|spark", description = "where the runs train: local (this "
@@ -81,8 +83,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         Function<ExperimentRunner, Integer> work = runner -> {
-            List<RunOutcome> outcomes = resumeRunId != null ? runner.resume(plan, resumeRunId).stream().toList()
-                    : runner.run(plan);
+            List<RunOutcome> outcomes = resumeRunId != null ? runner.resume(plan, resumeRunId) : runner.run(plan);
             return outcomes.stream().allMatch(o -> o.status() == RunStatus.FINISHED) ? 0 : 1;
         };
         try {
@@ -103,21 +104,27 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** How to continue the runs a signal stopped in this process: each with --resume, the others anew. */
+    /**
+     * How to continue what a signal stopped in this process: the one run stopped when nothing else is left, else
+     * the experiment's parent run, which --resume continues as a whole.
+     */
     private String howToGoOn(RunsStopped stopped) {
-        List<String> advice = new ArrayList<>();
         List<RunOutcome> resumable = stopped.resumable();
-        if (resumable.size() == 1) {
-            advice.add("continue " + resumable.get(0).plan().runName() + " with: " + resumeCommand(resumable.get(0).runId()));
-        } else if (!resumable.isEmpty()) {
-            advice.add("continue each with: " + resumeCommand("RUN_ID") + " (" + resumable.stream()
-                    .map(o -> o.plan().runName() + ": " + o.runId()).collect(Collectors.joining(", ")) + ")");
+        if (resumable.size() == 1 && stopped.toTrainAgain().isEmpty()) {
+            return "continue " + resumable.get(0).plan().runName() + " with: " + resumeCommand(resumable.get(0).runId());
+        }
+        if (stopped.parentRunId() == null) {
+            return "the resumed run was stopped before its first step: run the same command again to continue it";
+        }
+        List<String> what = new ArrayList<>();
+        if (!resumable.isEmpty()) {
+            what.add("resumes " + resumable.stream().map(o -> o.plan().runName()).collect(Collectors.joining(", "))
+                    + " from " + (resumable.size() == 1 ? "its checkpoint" : "their checkpoints"));
         }
         if (!stopped.toTrainAgain().isEmpty()) {
-            advice.add("running the experiment again trains " + stopped.toTrainAgain().stream().map(RunPlan::runName)
-                    .collect(Collectors.joining(", ")) + " (and every other run) under a new parent run");
+            what.add("trains " + stopped.toTrainAgain().stream().map(RunPlan::runName).collect(Collectors.joining(", ")));
         }
-        return String.join("; ", advice);
+        return "continue the experiment with: " + resumeCommand(stopped.parentRunId()) + " (" + String.join(" and ", what) + ")";
     }
 
     /** Whether the runs go to a cluster; refuses combinations of options that mean nothing. */
@@ -134,7 +141,7 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallel " + parallel + ": give the number of runs to train at once (1 or more)");
         }
         if (resumeRunId != null && (cluster || parallel != null)) {
-            throw new IllegalArgumentException("--resume continues one run in this process: drop --executor and --parallel");
+            throw new IllegalArgumentException("--resume continues runs in this process, one at a time: drop --executor and --parallel");
         }
         return cluster;
     }

@@ -10,10 +10,14 @@ import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.TrackedRun;
 import io.flowbench.tracking.Tracker;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Runs every run of an experiment plan under one parent run ({@link RunDispatch}: in turn, in parallel or on a
@@ -44,15 +48,23 @@ public final class ExperimentRunner {
         String experimentId = tracker.experiment(plan.experiment().name());
         Map<String, String> tags = Map.of(MlflowTags.GIT_COMMIT, GitInfo.commit());
         TrackedRun parent = tracker.startRun(experimentId, plan.experiment().name(), tags, null);
-        stop.opened(parent);
+        RunLock lock = RunLock.acquire(tracker.localStore().runDir(parent.id()), parent.id());
         progress.message(String.format("experiment %s: %d runs, tracked in %s (experiment %s, parent run %s)",
                 plan.experiment().name(), plan.runs().size(), tracker.localStore().describe(), experimentId, parent.id()));
+        return underParent(plan, parent, lock, () -> dispatch.trainAll(plan, experimentId, parent.id(), tags));
+    }
+
+    /**
+     * Trains runs under an open parent and ends it: with the report, or KILLED on a stop request. The parent is
+     * locked while its invocation lasts, so a resume elsewhere does not close it under it; an error escaping here
+     * ends it FAILED rather than leaving it RUNNING.
+     */
+    private List<RunOutcome> underParent(ExperimentPlan plan, TrackedRun parent, RunLock lock,
+                                         Supplier<List<RunOutcome>> train) {
+        stop.opened(parent);
         List<RunOutcome> outcomes;
-        // The parent is locked while its invocation lasts, so a resume elsewhere does not close it under it;
-        // an error escaping here ends it FAILED rather than leaving it RUNNING.
-        try (RunLock lock = RunLock.acquire(tracker.localStore().runDir(parent.id()), parent.id());
-             TrackedRun ended = parent) {
-            outcomes = dispatch.trainAll(plan, experimentId, parent.id(), tags);
+        try (lock; TrackedRun ended = parent) {
+            outcomes = train.get();
             String summary = summary(outcomes);
             progress.message(summary);
             if (stop.requested()) {
@@ -79,12 +91,12 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Continues one run of this experiment from its last checkpoint, found by its run id, then refreshes
-     * the report on its parent run so that it counts the resumed run as it ends now. Empty when the run
-     * had nothing left to do (nothing is changed then). Refused, before anything recorded changes, for a
-     * run of another experiment or one this experiment no longer has.
+     * Continues a run of this experiment, found by its run id: a run from its last checkpoint, then the report on
+     * its parent is refreshed so that it counts the run as it ends now (empty when the run had nothing left to do:
+     * nothing is changed then); an experiment's parent run by {@link #continueExperiment}. Refused, before
+     * anything recorded changes, for a run of another experiment or one this experiment no longer has.
      */
-    public Optional<RunOutcome> resume(ExperimentPlan plan, String runId) {
+    public List<RunOutcome> resume(ExperimentPlan plan, String runId) {
         RunRecord record;
         try {
             record = tracker.localStore().run(runId);
@@ -97,41 +109,116 @@ public final class ExperimentRunner {
             throw new RunRefusedException("run " + runId + " belongs to experiment '" + experiment + "', not to '"
                     + plan.experiment().name() + "': resume it with the experiment file it was started with");
         }
-        String variant = record.tags().get(RunKeys.Tag.VARIANT);
-        String seed = record.tags().get(RunKeys.Tag.SEED);
-        RunPlan run = plan.runs().stream()
-                .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
-                .findFirst()
-                .orElseThrow(() -> new RunRefusedException("run " + runId + " (variant " + variant + ", seed "
-                        + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
+        if (isParent(record)) {
+            return continueExperiment(plan, record);
+        }
+        RunPlan run = planned(plan, record);
         refuseFactorOutSwitch(record.params(), run, runId);
         Optional<RunOutcome> outcome = executor.resume(run, record);
         if (outcome.isEmpty()) {
-            return outcome;
+            return List.of();
         }
         progress.message(summary(List.of(outcome.get())));
         if (stop.requested()) {
             throw new RunsStopped(stop, null, List.of(outcome.get()), List.of(run));
         }
-        if (record.parentRunId().isPresent()) {
-            String parentId = record.parentRunId().get();
-            RunLock lock;
-            try {
-                lock = RunLock.acquire(tracker.localStore().runDir(parentId), parentId);
-            } catch (RunLock.Held held) {
-                progress.message("parent run " + parentId + " is still open in its invocation (" + held.holder()
-                        + "), which reports when its runs end");
-                return outcome;
+        record.parentRunId().ifPresent(parentId -> closeAfterResume(plan, parentId));
+        return List.of(outcome.get());
+    }
+
+    /** An experiment's parent run: not nested, and not one run of a variant. */
+    private static boolean isParent(RunRecord record) {
+        return record.parentRunId().isEmpty() && !record.tags().containsKey(RunKeys.Tag.VARIANT);
+    }
+
+    /** The planned run a recorded one is, by variant and seed; refused when the experiment no longer has it. */
+    private static RunPlan planned(ExperimentPlan plan, RunRecord record) {
+        String variant = record.tags().get(RunKeys.Tag.VARIANT);
+        String seed = record.tags().get(RunKeys.Tag.SEED);
+        return plan.runs().stream()
+                .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
+                .findFirst()
+                .orElseThrow(() -> new RunRefusedException("run " + record.runId() + " (variant " + variant + ", seed "
+                        + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
+    }
+
+    /**
+     * Reports and ends the parent of a resumed run once every planned run has been started under it; until then
+     * the parent stays as it is, and continuing it as a whole trains the rest.
+     */
+    private void closeAfterResume(ExperimentPlan plan, String parentId) {
+        RunLock lock;
+        try {
+            lock = RunLock.acquire(tracker.localStore().runDir(parentId), parentId);
+        } catch (RunLock.Held held) {
+            progress.message("parent run " + parentId + " is still open in its invocation (" + held.holder()
+                    + "), which reports when its runs end");
+            return;
+        }
+        try (lock) {
+            Map<RunPlan, RunRecord> children = children(plan, parentId);
+            List<String> missing = plan.runs().stream().filter(r -> !children.containsKey(r)).map(RunPlan::runName).toList();
+            if (!missing.isEmpty()) {
+                progress.message("parent run " + parentId + " has not started " + String.join(", ", missing)
+                        + " yet: continue the whole experiment with --resume " + parentId);
+                return;
             }
-            try (lock; TrackedRun parent = tracker.resumeRun(parentId)) {
-                long failed = tracker.localStore().runs(parent.experimentId()).stream()
-                        .filter(r -> r.parentRunId().filter(parentId::equals).isPresent())
-                        .filter(r -> r.status() != RunStatus.FINISHED)
-                        .count();
-                closeParent(parent, plan.experiment().name(), plan.experiment().resolved(), failed);
+            try (TrackedRun parent = tracker.resumeRun(parentId)) {
+                closeParent(parent, plan.experiment().name(), plan.experiment().resolved(),
+                        children.values().stream().filter(r -> r.status() != RunStatus.FINISHED).count());
             }
         }
-        return outcome;
+    }
+
+    /**
+     * Continues an experiment's parent run (one whose process was stopped or killed, or whose budget was raised):
+     * each planned run it has is continued ({@link RunExecutor#continueRun}: from its last checkpoint, a finished
+     * one only when its budget was raised), each it has not is started under it, one after another; then the
+     * parent is reported and ended as a first invocation would. Refused, before anything changes, when the parent
+     * is open elsewhere, has runs this experiment no longer plans, or a run cannot resume with these settings.
+     */
+    public List<RunOutcome> continueExperiment(ExperimentPlan plan, RunRecord parentRecord) {
+        String parentId = parentRecord.runId();
+        RunLock lock = RunLock.acquire(tracker.localStore().runDir(parentId), parentId);
+        Map<RunPlan, RunRecord> children;
+        try {
+            children = children(plan, parentId);
+            children.forEach((run, record) -> {
+                refuseFactorOutSwitch(record.params(), run, record.runId());
+                executor.checkResumable(run, record);
+            });
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        Map<String, String> tags = Map.of(MlflowTags.GIT_COMMIT, GitInfo.commit());
+        long finished = children.values().stream().filter(r -> r.status() == RunStatus.FINISHED).count();
+        progress.message(String.format("experiment %s: continuing parent run %s: %d of %d runs finished, %d to "
+                        + "continue, %d to start", plan.experiment().name(), parentId, finished, plan.runs().size(),
+                children.size() - finished, plan.runs().size() - children.size()));
+        TrackedRun parent = tracker.resumeRun(parentId);
+        return underParent(plan, parent, lock, () -> {
+            List<RunOutcome> outcomes = new ArrayList<>();
+            for (RunPlan run : plan.runs()) {
+                if (stop.requested()) {
+                    break;
+                }
+                RunRecord record = children.get(run);
+                outcomes.add(record == null ? executor.start(run, parentRecord.experimentId(), parentId, tags)
+                        : executor.continueRun(run, record));
+            }
+            return outcomes;
+        });
+    }
+
+    /** The runs recorded under a parent, by the planned run each is; refused for one the plan no longer has. */
+    private Map<RunPlan, RunRecord> children(ExperimentPlan plan, String parentId) {
+        Map<RunPlan, RunRecord> children = new LinkedHashMap<>();
+        tracker.localStore().runs(tracker.localStore().run(parentId).experimentId()).stream()
+                .filter(r -> r.parentRunId().filter(parentId::equals).isPresent())
+                .sorted(Comparator.comparingLong(RunRecord::startTime))
+                .forEach(r -> children.put(planned(plan, r), r)); // a run started again replaces the earlier one
+        return children;
     }
 
     /**

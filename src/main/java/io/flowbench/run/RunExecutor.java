@@ -134,14 +134,30 @@ public final class RunExecutor {
     }
 
     /**
+     * Refuses ({@link RunRefusedException}), changing nothing, a run that {@link #continueRun} could not resume
+     * from its checkpoint with these settings: its checkpoint is corrupt, or its settings changed other than its
+     * budget, or the budget is below what it trained.
+     */
+    public void checkResumable(RunPlan plan, RunRecord record) {
+        Path file = checkpointOf(record.runId());
+        if (Files.isRegularFile(file)) {
+            Checkpoint checkpoint = open(file);
+            checkSettings(plan, record.runId(), checkpoint, TrainingWindow.of(checkpoint.metadata()));
+        }
+    }
+
+    /**
      * Trains a run already recorded in the local store (a cluster task, maybe run again after its executor
-     * died): from its last checkpoint when it has one, else from its first step. Either way a metric step the
-     * store already holds is not logged again, so the run's record has each step once. A run whose budget is
-     * already spent and FINISHED is returned as it is.
+     * died; a run of an experiment continued as a whole): from its last checkpoint when it has one, else from
+     * its first step. Either way a metric step the store already holds is not logged again, so the run's record
+     * has each step once. A FINISHED run is returned as it is when its budget is spent or it has no checkpoint.
      */
     public RunOutcome continueRun(RunPlan plan, RunRecord record) {
         if (Files.isRegularFile(checkpointOf(record.runId()))) {
             return resume(plan, record).orElseGet(() -> recorded(plan, record));
+        }
+        if (record.status() == RunStatus.FINISHED) {
+            return recorded(plan, record);
         }
         TrackedRun run = tracker.resumeRun(record.runId());
         stop.opened(run);

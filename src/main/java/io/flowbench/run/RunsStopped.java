@@ -15,12 +15,19 @@ public final class RunsStopped extends RuntimeException {
     private final int exitStatus;
     private final List<RunOutcome> outcomes;
     private final List<RunPlan> notStarted;
+    private final String parentRunId;
 
     RunsStopped(StopRequest stop, String parentRunId, List<RunOutcome> outcomes, List<RunPlan> planned) {
         super(describe(stop.signal().orElseThrow(), parentRunId, outcomes, notStarted(outcomes, planned)));
         this.exitStatus = stop.exitStatus();
         this.outcomes = List.copyOf(outcomes);
         this.notStarted = notStarted(outcomes, planned);
+        this.parentRunId = parentRunId;
+    }
+
+    /** The experiment's parent run, which {@code run --resume} continues as a whole; null for one resumed run. */
+    public String parentRunId() {
+        return parentRunId;
     }
 
     /** 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM. */

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A training process killed with SIGKILL loses at most the steps since its last checkpoint, and one stopped by
- * SIGTERM none: resumed, its loss curve is the one an uninterrupted run draws, with no step logged twice, and
- * the experiment's report on the parent run is made when the resumed run ends.
+ * SIGTERM none: resumed (the experiment by its parent run, or the one run), its loss curve is the one an
+ * uninterrupted run draws, with no step logged twice, and the experiment's report on the parent run is made when
+ * the resumed run ends.
  */
 @Integration
 class KillAndResumeTest {
@@ -100,8 +101,11 @@ class KillAndResumeTest {
         long killedAt = store.metricHistory(runId, "train_bpd").stream().mapToLong(MetricPoint::step).max().orElseThrow();
         assertEquals(RunStatus.RUNNING, store.run(runId).status(), "a killed run stays RUNNING until resumed");
 
+        // Continued as a whole, by its parent run: what a user who only saw the first line printed can do.
+        String parentId = store.run(runId).parentRunId().orElseThrow();
+        assertEquals(RunStatus.RUNNING, store.run(parentId).status());
         long target = ((killedAt / 10) + 2) * 10;
-        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=" + target, "--resume", runId));
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=" + target, "--resume", parentId));
         List<MetricPoint> resumed = store.metricHistory(runId, "train_bpd");
         List<MetricPoint> straight = straight(target, RunKeys.Metric.TRAIN_BPD);
         assertEquals(straight.stream().map(MetricPoint::step).toList(), resumed.stream().map(MetricPoint::step).toList(),
@@ -112,7 +116,7 @@ class KillAndResumeTest {
         assertEquals(RunStatus.FINISHED, store.run(runId).status());
 
         // The killed invocation never reported; the resume closes its parent run with the report.
-        RunRecord parent = store.run(store.run(runId).parentRunId().orElseThrow());
+        RunRecord parent = store.run(parentId);
         assertEquals(RunStatus.FINISHED, parent.status());
         assertEquals("0", parent.tags().get(RunKeys.Tag.FAILED_RUNS));
         Path report = store.runDir(parent.runId()).resolve("artifacts/report/report.md");

@@ -155,6 +155,65 @@ class RunCommandTest {
         assertEquals(RunStatus.FINISHED, store.run(run.runId()).status());
     }
 
+    /**
+     * An experiment continued by its parent run: each run resumes to the new budget on its own curve, a run the
+     * parent lacks is started under it, a finished run with its budget spent is left as it is, and a resume whose
+     * settings changed is refused before anything changes.
+     */
+    @Test
+    void anExperimentContinuedByItsParentTrainsWhatIsLeftUnderTheSameParent() throws Exception {
+        Path conf = experiment("{ name = a, model.kind = glow }, { name = b, model.kind = dlf }", 10);
+        assertEquals(0, FlowbenchCli.run("run", conf.toString()));
+        LocalStore store = new LocalStore(dir.resolve("mlruns"));
+        String expId = store.experimentByName("tiny").orElseThrow().id();
+        Map<String, RunRecord> runs = runsByName(store, expId);
+        String parent = runs.get("tiny").runId();
+        List<MetricPoint> a10 = store.metricHistory(runs.get("a-seed0").runId(), "train_bpd");
+
+        assertEquals(2, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20",
+                "--set", "experiment.model.hidden=16", "--resume", parent));
+        assertEquals(a10, store.metricHistory(runs.get("a-seed0").runId(), "train_bpd"), "refused: nothing changed");
+        assertEquals(RunStatus.FINISHED, store.run(parent).status());
+
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=20", "--resume", parent));
+        for (String name : List.of("a-seed0", "b-seed0")) {
+            assertEquals(List.of(5L, 10L, 15L, 20L), store.metricHistory(runs.get(name).runId(), "train_bpd").stream()
+                    .map(MetricPoint::step).toList(), name);
+            assertEquals(RunStatus.FINISHED, store.run(runs.get(name).runId()).status());
+        }
+        assertEquals(a10.get(1).value(), store.metricHistory(runs.get("a-seed0").runId(), "train_bpd").get(1).value(), 0.0);
+        assertEquals(RunStatus.FINISHED, store.run(parent).status());
+        assertEquals(3, store.runs(expId).size(), "no new runs");
+
+        // A run the parent lacks (as if never started): resuming another run does not close the parent without it.
+        deleteTree(store.runDir(runs.get("b-seed0").runId()));
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=25",
+                "--resume", runs.get("a-seed0").runId()));
+        assertEquals(25L, last(store, runs.get("a-seed0").runId()));
+        long parentEnd = store.run(parent).endTime();
+        assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=25", "--resume", parent));
+        RunRecord b = runsByName(store, expId).get("b-seed0");
+        assertEquals(parent, b.parentRunId().orElseThrow());
+        assertEquals(List.of(5L, 10L, 15L, 20L, 25L), store.metricHistory(b.runId(), "train_bpd").stream()
+                .map(MetricPoint::step).toList(), "started anew");
+        assertEquals(25L, last(store, runs.get("a-seed0").runId()), "a's budget was spent: left as it was");
+        assertEquals(RunStatus.FINISHED, store.run(parent).status());
+        assertTrue(store.run(parent).endTime() >= parentEnd);
+    }
+
+    private static long last(LocalStore store, String runId) {
+        List<MetricPoint> curve = store.metricHistory(runId, "train_bpd");
+        return curve.get(curve.size() - 1).step();
+    }
+
+    private static void deleteTree(Path root) throws Exception {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     @Test
     void dryRunPrintsEveryRunAndTrainsNothing() throws Exception {
         Path conf = experiment("{ name = a, model.kind = glow }, { name = b, model.kind = dlf }", 10);

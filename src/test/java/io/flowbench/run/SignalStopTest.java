@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flowbench.Integration;
 import io.flowbench.cli.ForkedCli;
 import io.flowbench.tracking.LocalStore;
+import io.flowbench.tracking.MetricPoint;
 import io.flowbench.tracking.MlflowServerProcess;
 import io.flowbench.tracking.RunRecord;
+import io.flowbench.tracking.RunStatus;
 import io.flowbench.tracking.ServerStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,9 +89,32 @@ class SignalStopTest {
             String expected = "flowbench run: stopped by SIGINT: " + String.join(", ", stopped)
                     + (parallel == 1 ? "; 1 not started (glow-seed1)" : "") + "; parent run " + parent + " KILLED; ";
             assertTrue(lines.get(0).startsWith(expected), lines.get(0) + "\ndoes not start with\n" + expected);
-            String resume = "bin/flowbench run " + conf + " --resume ";
-            assertTrue(lines.get(0).contains(parallel == 1 ? "continue glow-seed0 with: " + resume + runs.get(0).runId()
-                    : "continue each with: " + resume + "RUN_ID (glow-seed0: "), lines.get(0));
+            assertTrue(lines.get(0).endsWith("continue the experiment with: bin/flowbench run " + conf + " --resume "
+                    + parent + (parallel == 1 ? " (resumes glow-seed0 from its checkpoint and trains glow-seed1)"
+                    : " (resumes glow-seed0, glow-seed1 from their checkpoints)")), lines.get(0));
+
+            // The advice, followed: every run ends FINISHED at the budget, under the same parent, which is reported.
+            long target = runs.stream().mapToLong(r -> store.metricHistory(r.runId(), RunKeys.Metric.TRAIN_BPD).stream()
+                    .mapToLong(MetricPoint::step).max().orElseThrow()).max().orElseThrow() + 10;
+            Path resumeLog = work.resolve("resume.log");
+            Process resume = ForkedCli.start(work, resumeLog, "run", conf.toString(), "--set",
+                    "experiment.training.steps=" + target, "--resume", parent);
+            if (!resume.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                resume.destroyForcibly();
+                throw new AssertionError("the resume did not end within " + TIMEOUT + ": " + Files.readString(resumeLog));
+            }
+            assertEquals(0, resume.exitValue(), Files.readString(resumeLog));
+            List<RunRecord> children = store.runs(store.run(parent).experimentId()).stream()
+                    .filter(r -> r.parentRunId().filter(parent::equals).isPresent()).toList();
+            assertEquals(List.of("glow-seed0", "glow-seed1"), children.stream().map(RunRecord::runName).sorted().toList());
+            for (RunRecord r : children) {
+                assertEquals(RunStatus.FINISHED, store.run(r.runId()).status(), r.runName());
+                List<Long> steps = store.metricHistory(r.runId(), RunKeys.Metric.TRAIN_BPD).stream().map(MetricPoint::step).toList();
+                assertEquals(target, steps.get(steps.size() - 1), r.runName());
+                assertEquals(steps.stream().distinct().count(), steps.size(), r.runName() + ": a step logged twice: " + steps);
+            }
+            assertEquals(RunStatus.FINISHED, store.run(parent).status());
+            assertEquals("0", store.run(parent).tags().get(RunKeys.Tag.FAILED_RUNS));
         }
     }
 
