@@ -6,8 +6,8 @@ package io.flowbench.bench;
  * {@code warmupSteps} untimed ones; evaluation and sampling each get {@code warmupCalls} untimed calls
  * before {@code calls} timed ones. With {@code profile}, each phase is run again as many times with a
  * per-op timing listener attached (after the timed calls, so the listener's cost is not in them). With
- * {@code memoryGuard}, a {@link io.flowbench.run.NativeMemoryGuard} holds native memory near the run's estimate
- * as {@code run} does, so that peaks measure need rather than when the garbage collector happened to run.
+ * {@code memoryGuard}, a {@link io.flowbench.run.NativeMemoryGuard} holds native memory near what is alive, as
+ * {@code run} does, so that peaks measure need rather than when the garbage collector happened to run.
  */
 public record BenchOptions(int warmupSteps, int steps, int warmupCalls, int calls, boolean profile,
                            boolean memoryGuard) {

@@ -70,6 +70,7 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("cores", machine.cores());
         env.put("omp_num_threads", machine.ompNumThreads());
+        env.put("omp_wait_policy", machine.ompWaitPolicy());
         env.put("nd4j_threads", machine.nd4jThreads());
         env.put("onednn_helpers", machine.onednnHelpers());
         env.put("backend", machine.backend());

@@ -1,6 +1,5 @@
 package io.flowbench.bench;
 
-import io.flowbench.cluster.OffHeapEstimate;
 import io.flowbench.model.FlowModel;
 import io.flowbench.run.NativeMemoryGuard;
 import io.flowbench.run.RunPlan;
@@ -35,7 +34,7 @@ public final class Benchmark {
         FlopCount evaluationFlops = FlopCount.of(plan.model().withStep(plan.model().step().forEvaluation()));
         Machine machine = Machine.now(peak);
         try (MemoryMeter meter = new MemoryMeter();
-             NativeMemoryGuard guard = options.memoryGuard() ? NativeMemoryGuard.start(OffHeapEstimate.of(plan).bytes()) : null) {
+             NativeMemoryGuard guard = options.memoryGuard() ? NativeMemoryGuard.start(1) : null) {
             long t0 = System.nanoTime();
             FlowModel model = FlowModel.build(plan.model(), DataType.FLOAT, plan.seed());
             FlowTrainer trainer = s.trainer(model);
@@ -91,8 +90,8 @@ public final class Benchmark {
             phases.add(PhaseResult.of("sample", samples, sample, sampleFlops, meter.peaks()));
 
             if (guard != null) {
-                progress.accept(String.format("%s: the native-memory guard (the run's estimate, %d MiB) collected %d times",
-                        plan.variant(), guard.budget() >> 20, guard.collections()));
+                progress.accept(String.format("%s: the native-memory guard collected %d times (next at %d MiB)",
+                        plan.variant(), guard.collections(), guard.threshold() >> 20));
             }
             return new BenchResult(preset, plan.variant(), plan.model(), model.parameterCount(), flops, options,
                     buildSeconds, warmup.length > 0 ? warmup[0] : timed[0], warmup, phases,

@@ -60,8 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "afterwards, time every op type per phase (SameDiff listener) and print the top ones")
     boolean profile;
 
-    @Option(names = "--no-memory-guard", description = "do not collect garbage when native memory passes the run's "
-            + "estimate, as run does (peaks then follow the garbage collector's timing; for measuring the guard's cost)")
+    @Option(names = "--no-memory-guard", description = "do not collect garbage when native memory has grown 1.25x past "
+            + "what the last collection left, as run does (peaks then follow the garbage collector's timing; for "
+            + "measuring the guard's cost)")
     boolean noMemoryGuard;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")

@@ -2,7 +2,6 @@ package io.flowbench.cli;
 
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import io.flowbench.cluster.OffHeapEstimate;
 import io.flowbench.report.ReportingModule;
 import io.flowbench.run.DatasetPreparation;
 import io.flowbench.run.ExperimentPlan;
@@ -36,7 +35,7 @@ final class ExperimentTraining {
      * The same with the runs dispatched by {@code dispatch} (the default: in turn; see {@code RunDispatch}) and
      * reported through {@code reporting}; {@code log} null: no dataset is prepared here (a cluster's workers
      * check their own). With {@code runsAtOnce} > 0 the runs train in this process, this many at a time, and a
-     * {@link NativeMemoryGuard} keeps its native memory near their estimated need; 0: they train elsewhere.
+     * {@link NativeMemoryGuard} keeps its native memory near what they hold alive; 0: they train elsewhere.
      */
     static <T> T train(Injector base, ExperimentPlan plan, PrintWriter log, int runsAtOnce, Module dispatch,
                        Module reporting, Function<ExperimentRunner, T> work) throws IOException, InterruptedException {
@@ -49,8 +48,8 @@ final class ExperimentTraining {
         // Closed last: a shutdown (SIGINT, SIGTERM) waits until the runs are ended and the tracker is closed.
         try (StopRequest.Hook stopHook = stop.install(Injection.get(runs, Progress.class));
              Tracker tracker = Injection.get(runs, Tracker.class);
-             NativeMemoryGuard guard = runsAtOnce > 0 ? NativeMemoryGuard.start(
-                     OffHeapEstimate.largest(plan.runs()).bytes() * Math.min(runsAtOnce, plan.runs().size())) : null) {
+             NativeMemoryGuard guard = runsAtOnce > 0
+                     ? NativeMemoryGuard.start(Math.min(runsAtOnce, plan.runs().size())) : null) {
             return work.apply(Injection.get(runs, ExperimentRunner.class));
         }
     }

@@ -5,32 +5,41 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a training process's resident memory near what its runs need. ND4J frees a tensor's native memory only
- * once the garbage collector has found its Java object unreachable, and a flow's heap stays so nearly empty that
- * collections are rare: without this, resident memory grows until JavaCPP's {@code maxphysicalbytes} forces one
- * (16 GiB under bin/flowbench; ND4J's tensors bypass the {@code maxbytes} count). One experiment process was measured at 14-16 GiB that way, and two of them on a 24 GiB
- * machine were killed by the kernel. This guard asks for a collection whenever the process holds more native
- * memory ({@link ResidentMemory#nativeBytes}) than the runs' budget ({@code cluster.OffHeapEstimate}, the
- * figure cluster executors get as their limit). A budget below what the runs really hold alive would make
- * it collect again and again for nothing, so when a collection does not bring the process under it, the
- * threshold moves to 1.25 x what is still held. A collection stops the program for as long as it takes, so
- * the guard waits {@value #PAUSE_SHARE_INVERSE} times that long before the next: at most 5% of the time.
+ * Keeps a training process's resident memory near what its runs hold alive. ND4J frees a tensor's native memory
+ * only once the garbage collector has found its Java object unreachable, and a flow's heap stays so nearly empty
+ * that collections are rare: without this, resident memory grows until JavaCPP's {@code maxphysicalbytes} forces
+ * one (16 GiB under bin/flowbench; ND4J's tensors bypass the {@code maxbytes} count). One experiment process was
+ * measured at 14-16 GiB that way, and two of them on a 24 GiB machine were killed by the kernel. This guard asks
+ * for a collection whenever the process's native memory ({@link ResidentMemory#nativeBytes}) has grown to
+ * {@value #HEADROOM} x what the last collection left (at first, and never less than, a floor), so resident memory
+ * stays within 1.25 x what is alive; after each collection the allocator's free pages go back to the system
+ * ({@link FreedMemory}), or resident memory would not show what the collection freed. A fixed budget such as the runs' off-heap estimate would not do: it is an
+ * upper bound made for cluster limits (13.5 GiB for a resflow run that trains in 2.9), and whatever lies under it
+ * would float there. A collection stops the program for as long as it takes, so the guard waits
+ * {@value #PAUSE_SHARE_INVERSE} times that long before the next: at most 5% of the time.
  */
 public final class NativeMemoryGuard implements AutoCloseable {
     static final double HEADROOM = 1.25;
+    /**
+     * Native memory per run below which the guard never collects. Each collection costs more than its pause: the
+     * pages it hands back are faulted in again by the next steps. With a 512 MiB floor, fmnist-small's Glow (about
+     * 0.6 GiB alive, 2.2-3.5 GiB resident without the guard) trained 12% slower for 25% less memory; at 3 GiB such
+     * runs are left alone, while larger ones (resflow there: 16 GiB without the guard) are held near what is alive.
+     */
+    public static final long FLOOR_PER_RUN = 3L << 30;
     private static final long POLL_MILLIS = 500;
     private static final int PAUSE_SHARE_INVERSE = 20;
 
-    private final long budget;
+    private final long floor;
     private final ScheduledExecutorService poller;
     private long threshold;
     private int collections;
     private long lastCollectionNanos;
     private long notBefore = System.nanoTime();
 
-    private NativeMemoryGuard(long budgetBytes, boolean poll) {
-        this.budget = budgetBytes;
-        this.threshold = budgetBytes;
+    private NativeMemoryGuard(long floorBytes, boolean poll) {
+        this.floor = floorBytes;
+        this.threshold = floorBytes;
         this.poller = poll ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "flowbench-native-memory-guard");
             t.setDaemon(true);
@@ -41,14 +50,14 @@ public final class NativeMemoryGuard implements AutoCloseable {
         }
     }
 
-    /** Starts polling every {@value #POLL_MILLIS} ms; {@link #close()} stops it. */
-    public static NativeMemoryGuard start(long budgetBytes) {
-        return new NativeMemoryGuard(budgetBytes, true);
+    /** Starts polling every {@value #POLL_MILLIS} ms for {@code runs} runs at once; {@link #close()} stops it. */
+    public static NativeMemoryGuard start(int runs) {
+        return new NativeMemoryGuard(FLOOR_PER_RUN * Math.max(1, runs), true);
     }
 
-    /** A guard checked only by explicit {@link #check()} calls (tests). */
-    static NativeMemoryGuard manual(long budgetBytes) {
-        return new NativeMemoryGuard(budgetBytes, false);
+    /** A guard with this floor, checked only by explicit {@link #check()} calls (tests). */
+    static NativeMemoryGuard manual(long floorBytes) {
+        return new NativeMemoryGuard(floorBytes, false);
     }
 
     private void poll() {
@@ -65,19 +74,19 @@ public final class NativeMemoryGuard implements AutoCloseable {
         }
         long start = System.nanoTime();
         System.gc();
+        long settled = settledNativeBytes();
+        if (FreedMemory.release()) {
+            settled = ResidentMemory.nativeBytes();
+        }
         lastCollectionNanos = System.nanoTime() - start;
         collections++;
-        threshold = nextThreshold(budget, settledNativeBytes());
+        threshold = nextThreshold(floor, settled);
         return true;
     }
 
-    /** The threshold after each collection: the budget, or above what that collection could not free. */
-    static long nextThreshold(long budget, long nativeAfterCollection) {
-        return Math.max(budget, (long) (HEADROOM * nativeAfterCollection));
-    }
-
-    public long budget() {
-        return budget;
+    /** The threshold after each collection: {@value #HEADROOM} x what that collection left, at least the floor. */
+    static long nextThreshold(long floor, long nativeAfterCollection) {
+        return Math.max(floor, (long) (HEADROOM * nativeAfterCollection));
     }
 
     /** Collections asked for so far. */
@@ -85,7 +94,8 @@ public final class NativeMemoryGuard implements AutoCloseable {
         return collections;
     }
 
-    long threshold() {
+    /** The native memory above which the next check collects. */
+    public long threshold() {
         return threshold;
     }
 
