@@ -156,8 +156,11 @@ public final class ExperimentRunner {
             return;
         }
         try (lock) {
-            Map<RunPlan, RunRecord> children = children(plan, parentId);
-            List<String> missing = plan.runs().stream().filter(r -> !children.containsKey(r)).map(RunPlan::runName).toList();
+            List<RunRecord> children = childRecords(parentId);
+            List<String> missing = plan.runs().stream()
+                    .filter(r -> children.stream().noneMatch(c -> r.variant().equals(c.tags().get(RunKeys.Tag.VARIANT))
+                            && Long.toString(r.seed()).equals(c.tags().get(RunKeys.Tag.SEED))))
+                    .map(RunPlan::runName).toList();
             if (!missing.isEmpty()) {
                 progress.message("parent run " + parentId + " has not started " + String.join(", ", missing)
                         + " yet: continue the whole experiment with --resume " + parentId);
@@ -165,7 +168,7 @@ public final class ExperimentRunner {
             }
             try (TrackedRun parent = tracker.resumeRun(parentId)) {
                 closeParent(parent, plan.experiment().name(), plan.experiment().resolved(),
-                        children.values().stream().filter(r -> r.status() != RunStatus.FINISHED).count());
+                        children.stream().filter(r -> r.status() != RunStatus.FINISHED).count());
             }
         }
     }
@@ -214,11 +217,16 @@ public final class ExperimentRunner {
     /** The runs recorded under a parent, by the planned run each is; refused for one the plan no longer has. */
     private Map<RunPlan, RunRecord> children(ExperimentPlan plan, String parentId) {
         Map<RunPlan, RunRecord> children = new LinkedHashMap<>();
-        tracker.localStore().runs(tracker.localStore().run(parentId).experimentId()).stream()
+        childRecords(parentId).forEach(r -> children.put(planned(plan, r), r)); // a run started again replaces the earlier one
+        return children;
+    }
+
+    /** The runs recorded under a parent, oldest first. */
+    private List<RunRecord> childRecords(String parentId) {
+        return tracker.localStore().runs(tracker.localStore().run(parentId).experimentId()).stream()
                 .filter(r -> r.parentRunId().filter(parentId::equals).isPresent())
                 .sorted(Comparator.comparingLong(RunRecord::startTime))
-                .forEach(r -> children.put(planned(plan, r), r)); // a run started again replaces the earlier one
-        return children;
+                .toList();
     }
 
     /**
