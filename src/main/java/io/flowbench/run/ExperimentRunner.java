@@ -133,13 +133,18 @@ public final class ExperimentRunner {
 
     /** The planned run a recorded one is, by variant and seed; refused when the experiment no longer has it. */
     private static RunPlan planned(ExperimentPlan plan, RunRecord record) {
-        String variant = record.tags().get(RunKeys.Tag.VARIANT);
-        String seed = record.tags().get(RunKeys.Tag.SEED);
         return plan.runs().stream()
-                .filter(r -> r.variant().equals(variant) && Long.toString(r.seed()).equals(seed))
+                .filter(r -> isRecordOf(r, record))
                 .findFirst()
-                .orElseThrow(() -> new RunRefusedException("run " + record.runId() + " (variant " + variant + ", seed "
-                        + seed + ") is not a run of " + plan.experiment().name() + " as configured now"));
+                .orElseThrow(() -> new RunRefusedException("run " + record.runId() + " (variant "
+                        + record.tags().get(RunKeys.Tag.VARIANT) + ", seed " + record.tags().get(RunKeys.Tag.SEED)
+                        + ") is not a run of " + plan.experiment().name() + " as configured now"));
+    }
+
+    /** Whether a recorded run is this planned one: the same variant and seed. */
+    private static boolean isRecordOf(RunPlan run, RunRecord record) {
+        return run.variant().equals(record.tags().get(RunKeys.Tag.VARIANT))
+                && Long.toString(run.seed()).equals(record.tags().get(RunKeys.Tag.SEED));
     }
 
     /**
@@ -158,8 +163,7 @@ public final class ExperimentRunner {
         try (lock) {
             List<RunRecord> children = childRecords(parentId);
             List<String> missing = plan.runs().stream()
-                    .filter(r -> children.stream().noneMatch(c -> r.variant().equals(c.tags().get(RunKeys.Tag.VARIANT))
-                            && Long.toString(r.seed()).equals(c.tags().get(RunKeys.Tag.SEED))))
+                    .filter(r -> children.stream().noneMatch(c -> isRecordOf(r, c)))
                     .map(RunPlan::runName).toList();
             if (!missing.isEmpty()) {
                 progress.message("parent run " + parentId + " has not started " + String.join(", ", missing)

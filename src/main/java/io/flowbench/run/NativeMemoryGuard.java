@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
  * for a collection whenever the process's native memory ({@link ResidentMemory#nativeBytes}) has grown to
  * {@value #HEADROOM} x what the last collection left (at first, and never less than, a floor), so resident memory
  * stays within 1.25 x what is alive; after each collection the allocator's free pages go back to the system
- * ({@link FreedMemory}), or resident memory would not show what the collection freed. A fixed budget such as the runs' off-heap estimate would not do: it is an
- * upper bound made for cluster limits (13.5 GiB for a resflow run that trains in 2.9), and whatever lies under it
- * would float there. A collection stops the program for as long as it takes, so the guard waits
- * {@value #PAUSE_SHARE_INVERSE} times that long before the next: at most 5% of the time.
+ * ({@link FreedMemory}), or resident memory would not show what the collection freed. A fixed budget such as the
+ * runs' off-heap estimate would not do: it is an upper bound made for cluster limits (13.5 GiB for a resflow run
+ * that trains in 2.9), and whatever lies under it would float there. A collection (and the trim) stops the program
+ * for as long as it takes, so the guard waits {@value #PAUSE_SHARE_INVERSE} times that long before the next: at
+ * most 5% of the time.
  */
 public final class NativeMemoryGuard implements AutoCloseable {
     static final double HEADROOM = 1.25;
@@ -26,7 +27,7 @@ public final class NativeMemoryGuard implements AutoCloseable {
      * 0.6 GiB alive, 2.2-3.5 GiB resident without the guard) trained 12% slower for 25% less memory; at 3 GiB such
      * runs are left alone, while larger ones (resflow there: 16 GiB without the guard) are held near what is alive.
      */
-    public static final long FLOOR_PER_RUN = 3L << 30;
+    private static final long FLOOR_PER_RUN = 3L << 30;
     private static final long POLL_MILLIS = 500;
     private static final int PAUSE_SHARE_INVERSE = 20;
 
@@ -74,11 +75,13 @@ public final class NativeMemoryGuard implements AutoCloseable {
         }
         long start = System.nanoTime();
         System.gc();
-        long settled = settledNativeBytes();
+        long collected = System.nanoTime();
+        long settled = settledNativeBytes(); // sleeps while the deallocators run: not a pause of the program
+        long trimStart = System.nanoTime();
         if (FreedMemory.release()) {
             settled = ResidentMemory.nativeBytes();
         }
-        lastCollectionNanos = System.nanoTime() - start;
+        lastCollectionNanos = collected - start + System.nanoTime() - trimStart;
         collections++;
         threshold = nextThreshold(floor, settled);
         return true;
