@@ -51,12 +51,16 @@ public final class ConvNet implements Conditioner.Network {
         };
     }
 
+    /**
+     * Runs in NHWC ({@link SameDiffOps#conv2dNhwc}) between two permutations of the thin input and output
+     * maps (a few channels), so the wide hidden maps are never reordered between convolutions.
+     */
     @Override
     public SDVariable apply(SDVariable x, SDVariable condition) {
         SameDiff sd = g.sd();
-        SDVariable h = SameDiffOps.relu(sd, g.conv2d(x, w1, b1, 3));
-        h = SameDiffOps.relu(sd, g.conv2d(h, w2, b2, 1));
-        h = g.conv2d(h, w3, b3, 3);
+        SDVariable h = SameDiffOps.relu(sd, SameDiffOps.conv2dNhwc(sd, sd.permute(x, 0, 2, 3, 1), w1, b1, 3));
+        h = SameDiffOps.relu(sd, SameDiffOps.conv2dNhwc(sd, h, w2, b2, 1));
+        h = sd.permute(SameDiffOps.conv2dNhwc(sd, h, w3, b3, 3), 0, 3, 1, 2);
         if (classWeights != null) {
             h = h.add(sd.reshape(sd.mmul(condition, classWeights), -1, outChannels, 1, 1));
         }
