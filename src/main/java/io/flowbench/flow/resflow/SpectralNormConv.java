@@ -70,9 +70,9 @@ final class SpectralNormConv {
         return normalised;
     }
 
-    /** This layer's convolution of x with the given (normalised) weights and bias (null: none). */
+    /** This layer's convolution of NHWC data x with the given (normalised) weights and bias (null: none). */
     SDVariable apply(SDVariable x, SDVariable weights, SDVariable bias) {
-        return g.conv2d(x, weights, bias, kernel);
+        return SameDiffOps.conv2dNhwc(g.sd(), x, weights, bias, kernel);
     }
 
     /**
