@@ -67,15 +67,18 @@ public final class Benchmark {
             profile(options, model, progress, plan.variant() + " train", options.steps(),
                     i -> trainer.step(inputs.get(i % INPUT_BATCHES), labels));
             List<PhaseResult> phases = new ArrayList<>();
-            phases.add(PhaseResult.of("train", s.batchSize(), timed, flops.training(s.batchSize()), meter.peaks()));
+            double trainingFlops = plan.model().step().trainsAFixedGraph() ? flops.training(s.batchSize()) : Double.NaN;
+            phases.add(PhaseResult.of("train", s.batchSize(), timed, trainingFlops, meter.peaks()));
             progress.accept(String.format("%s: training %.1f images/s", plan.variant(), phases.get(0).imagesPerSecond()));
 
+            // Evaluation and sampling use what a run's do: the evaluation twin where the log-det is stochastic.
+            FlowModel evaluated = model.forEvaluation();
             INDArray evalInput = ModelVerifier.randomInput(model, s.evalBatchSize(), plan.seed() + INPUT_BATCHES);
             INDArray evalLabels = ModelVerifier.labelsFor(model, s.evalBatchSize());
             meter.reset();
-            double[] eval = repeat(options, () -> model.bitsPerDim(evalInput, evalLabels));
-            profile(options, model, progress, plan.variant() + " evaluate", options.calls(),
-                    i -> model.bitsPerDim(evalInput, evalLabels));
+            double[] eval = repeat(options, () -> evaluated.bitsPerDim(evalInput, evalLabels));
+            profile(options, evaluated, progress, plan.variant() + " evaluate", options.calls(),
+                    i -> evaluated.bitsPerDim(evalInput, evalLabels));
             phases.add(PhaseResult.of("evaluate", s.evalBatchSize(), eval, evaluationFlops.forward(s.evalBatchSize()),
                     meter.peaks()));
 
@@ -83,9 +86,9 @@ public final class Benchmark {
             INDArray sampleLabels = ModelVerifier.labelsFor(model, samples);
             meter.reset();
             long[] seed = {plan.seed()};
-            double[] sample = repeat(options, () -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
-            profile(options, model, progress, plan.variant() + " sample", options.calls(),
-                    i -> model.sample(samples, s.temperature(), seed[0]++, sampleLabels));
+            double[] sample = repeat(options, () -> evaluated.sample(samples, s.temperature(), seed[0]++, sampleLabels));
+            profile(options, evaluated, progress, plan.variant() + " sample", options.calls(),
+                    i -> evaluated.sample(samples, s.temperature(), seed[0]++, sampleLabels));
             double sampleFlops = plan.model().step().invertsInClosedForm() ? flops.forward(samples) : Double.NaN;
             phases.add(PhaseResult.of("sample", samples, sample, sampleFlops, meter.peaks()));
 

@@ -181,6 +181,12 @@ public record ResFlowStep(double coefficient, SeriesOptions series, int evalNExa
         return false;
     }
 
+    /** Neumann's series is computed forward-only up to the longest draw in the batch; backprop-series holds every term. */
+    @Override
+    public boolean trainsAFixedGraph() {
+        return series.gradient() != GradientMode.NEUMANN;
+    }
+
     /** Evaluation: {@link #evalNExact} exact terms, differentiated by nothing (backprop-series builds no extra inputs). */
     @Override
     public StepSpec forEvaluation() {

@@ -49,6 +49,15 @@ public interface StepSpec {
     }
 
     /**
+     * Whether a training step runs the same convolutions every time, so that its FLOPs are known; false where
+     * part of the work depends on random draws (resflow's Neumann gradient computes its series forward-only
+     * up to the batch's longest roulette draw).
+     */
+    default boolean trainsAFixedGraph() {
+        return true;
+    }
+
+    /**
      * Layers after the last level's steps, on its [C, H, W] latents (resflow's fully connected blocks);
      * none by default. Created after the last step, so they draw their initial values last.
      */

@@ -105,4 +105,15 @@ class FlopCountTest {
         assertEquals(false, step.invertsInClosedForm());
         assertEquals(true, new StepSpec.Glow(false).invertsInClosedForm());
     }
+
+    /** Neumann's series runs forward-only to the batch's longest draw: its training FLOPs are not a fixed count. */
+    @Test
+    void onlyNeumannTrainingHasNoFixedCount() {
+        ResFlowStep neumann = new ResFlowStep(0.9, new SeriesOptions(Roulette.POISSON, 2, 5, GradientMode.NEUMANN), 20, true);
+        ResFlowStep backprop = new ResFlowStep(0.9, new SeriesOptions(Roulette.POISSON, 2, 5, GradientMode.BACKPROP_SERIES),
+                20, true);
+        assertEquals(false, neumann.trainsAFixedGraph());
+        assertEquals(true, backprop.trainsAFixedGraph());
+        assertEquals(true, new StepSpec.Glow(false).trainsAFixedGraph());
+    }
 }
