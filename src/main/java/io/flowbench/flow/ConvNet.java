@@ -58,9 +58,9 @@ public final class ConvNet implements Conditioner.Network {
     @Override
     public SDVariable apply(SDVariable x, SDVariable condition) {
         SameDiff sd = g.sd();
-        SDVariable h = SameDiffOps.relu(sd, SameDiffOps.conv2dNhwc(sd, sd.permute(x, 0, 2, 3, 1), w1, b1, 3));
+        SDVariable h = SameDiffOps.relu(sd, SameDiffOps.conv2dNhwc(sd, SameDiffOps.toNhwc(sd, x), w1, b1, 3));
         h = SameDiffOps.relu(sd, SameDiffOps.conv2dNhwc(sd, h, w2, b2, 1));
-        h = sd.permute(SameDiffOps.conv2dNhwc(sd, h, w3, b3, 3), 0, 3, 1, 2);
+        h = SameDiffOps.toNchw(sd, SameDiffOps.conv2dNhwc(sd, h, w3, b3, 3));
         if (classWeights != null) {
             h = h.add(sd.reshape(sd.mmul(condition, classWeights), -1, outChannels, 1, 1));
         }

@@ -40,6 +40,19 @@ public final class SameDiffOps {
         return conv2d(sd, x, weights, bias, sameConvolution(kernel, "NHWC"));
     }
 
+    /**
+     * [N, C, H, W] to [N, H, W, C]: networks permute their thin input maps (the image's few channels) to run
+     * {@link #conv2dNhwc} on their wide hidden maps, and permute their thin output back ({@link #toNchw}).
+     */
+    public static SDVariable toNhwc(SameDiff sd, SDVariable x) {
+        return sd.permute(x, 0, 2, 3, 1);
+    }
+
+    /** [N, H, W, C] to [N, C, H, W]. */
+    public static SDVariable toNchw(SameDiff sd, SDVariable x) {
+        return sd.permute(x, 0, 3, 1, 2);
+    }
+
     private static SDVariable conv2d(SameDiff sd, SDVariable x, SDVariable weights, SDVariable bias, Conv2DConfig config) {
         return bias == null ? sd.cnn().conv2d(x, weights, config) : sd.cnn().conv2d(x, weights, bias, config);
     }

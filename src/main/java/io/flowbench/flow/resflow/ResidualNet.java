@@ -1,6 +1,7 @@
 package io.flowbench.flow.resflow;
 
 import io.flowbench.flow.FlowGraph;
+import io.flowbench.samediff.SameDiffOps;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -12,8 +13,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * k = 1 in a fully connected block (C the flattened dimensions, on a 1x1 image), every convolution
  * spectrally normalised to coefficient c < 1, so Lip(g) <= c^3 < 1. Besides g(x) it gives the
  * Jacobian-vector product J v by forward-mode differentiation: the same convolutions (without bias)
- * applied to v, multiplied by each activation's derivative at x. Inputs and outputs are NCHW; the
- * convolutions run in NHWC.
+ * applied to v, multiplied by each activation's derivative at x. Inputs, outputs and the pre-activation's
+ * derivative are NCHW; the convolutions and the other derivatives are NHWC ({@link SameDiffOps#conv2dNhwc}).
  */
 final class ResidualNet {
     private final LipSwish preActivation;
@@ -55,31 +56,20 @@ final class ResidualNet {
             h = a.value();
             d0 = a.derivative();
         }
-        LipSwish.Activated a1 = LipSwish.apply(sd, conv1.apply(toNhwc(sd, h), w.w1(), w.b1()), w.slope1());
+        LipSwish.Activated a1 = LipSwish.apply(sd, conv1.apply(SameDiffOps.toNhwc(sd, h), w.w1(), w.b1()), w.slope1());
         LipSwish.Activated a2 = LipSwish.apply(sd, conv2.apply(a1.value(), w.w2(), w.b2()), w.slope2());
-        return new Pass(toNchw(sd, conv3.apply(a2.value(), w.w3(), w.b3())), d0, a1.derivative(), a2.derivative());
+        return new Pass(SameDiffOps.toNchw(sd, conv3.apply(a2.value(), w.w3(), w.b3())), d0, a1.derivative(), a2.derivative());
     }
 
     /** J v at the point of {@code pass}: the convolutions without bias, each followed by its activation's derivative. */
     SDVariable jacobianTimes(Pass pass, Weights w, SDVariable v) {
         SDVariable h = pass.d0() == null ? v : v.mul(pass.d0());
         SameDiff sd = h.getSameDiff();
-        h = conv1.apply(toNhwc(sd, h), w.w1(), null).mul(pass.d1());
+        h = conv1.apply(SameDiffOps.toNhwc(sd, h), w.w1(), null).mul(pass.d1());
         h = conv2.apply(h, w.w2(), null).mul(pass.d2());
-        return toNchw(sd, conv3.apply(h, w.w3(), null));
+        return SameDiffOps.toNchw(sd, conv3.apply(h, w.w3(), null));
     }
 
-    /*
-     * g runs in NHWC between two permutations of its thin input and output (the image's channels), so its
-     * wide hidden maps are never reordered by oneDNN (SameDiffOps.conv2dNhwc); x, the series and d0 stay NCHW.
-     */
-    private static SDVariable toNhwc(SameDiff sd, SDVariable x) {
-        return sd.permute(x, 0, 2, 3, 1);
-    }
-
-    private static SDVariable toNchw(SameDiff sd, SDVariable x) {
-        return sd.permute(x, 0, 3, 1, 2);
-    }
 
     /** Output of g and the element-wise derivatives of its activations (d0 null without pre-activation). */
     record Pass(SDVariable output, SDVariable d0, SDVariable d1, SDVariable d2) { }
