@@ -5,7 +5,7 @@ import io.flowbench.config.ConfigError;
 import io.flowbench.data.DataFormatException;
 import io.flowbench.data.DatasetNotFoundException;
 import io.flowbench.run.RunsStopped;
-import io.flowbench.samediff.SubgraphCachingSession;
+import io.flowbench.samediff.FlowSession;
 import io.flowbench.tracking.FileErrors;
 import io.flowbench.tracking.TrackingException;
 import java.io.PrintWriter;
@@ -42,7 +42,7 @@ public final class FlowbenchCli {
 
     /** Runs the command line with its output and error streams given (tests capture them). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        SubgraphCachingSession.install();
+        FlowSession.install();
         try {
             return new CommandLine(new FlowbenchCli())
                     .setOut(out)

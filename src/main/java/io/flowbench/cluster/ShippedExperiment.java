@@ -9,7 +9,7 @@ import io.flowbench.config.Experiment;
 import io.flowbench.data.DataModule;
 import io.flowbench.run.ExperimentPlan;
 import io.flowbench.run.ExperimentPlanner;
-import io.flowbench.samediff.SubgraphCachingSession;
+import io.flowbench.samediff.FlowSession;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -40,7 +40,7 @@ final class ShippedExperiment implements Serializable {
 
     /** The bindings an executor needs (model kinds, datasets), with this process set up as the CLI sets it up. */
     static Injector injector() {
-        SubgraphCachingSession.install();
+        FlowSession.install();
         return Guice.createInjector(new DataModule(), new ConfigModule());
     }
 

@@ -11,6 +11,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class SameDiffSetup implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
-        SubgraphCachingSession.install();
+        FlowSession.install();
     }
 }

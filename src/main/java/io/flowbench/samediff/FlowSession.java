@@ -15,27 +15,34 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
 
 /**
- * SameDiff's inference session with a fast subgraph search. Before every execution, SameDiff
- * 1.0.0-M2.1 works out which ops the requested outputs need ({@code AbstractSession.initSubgraph}) by a
- * breadth-first walk that re-queues a variable's inputs each time the variable is dequeued, so shared
- * variables are walked again and again, with a regular expression per visit: in a flow, where every
- * step reuses its input several times, seconds per call (DLF sampling spent 4-8 s per batch there).
- * This walk visits each variable once, which finds the same set, and remembers the result per
- * recently requested set of variables until the graph changes. Installed by {@link #install()}, which
- * programs that execute flows call once at start-up (the CLI, tests through their models' builder).
+ * SameDiff's inference session with the fixes flows need, installed by {@link #install()}, which programs
+ * that execute flows call once at start-up (the CLI, tests through their models' builder).
+ * <ul>
+ * <li>A fast subgraph search. Before every execution, SameDiff 1.0.0-M2.1 works out which ops the
+ * requested outputs need ({@code AbstractSession.initSubgraph}) by a breadth-first walk that re-queues a
+ * variable's inputs each time the variable is dequeued, so shared variables are walked again and again,
+ * with a regular expression per visit: in a flow, where every step reuses its input several times,
+ * seconds per call (DLF sampling spent 4-8 s per batch there). This walk visits each variable once, which
+ * finds the same set, and remembers the result per recently requested set of variables until the graph
+ * changes.</li>
+ * <li>Bookkeeping bounded per execution. The base session records the id of every array it releases and
+ * never forgets one (1,700 ids per Glow training step, a gigabyte of heap over a long run), and its array
+ * cache keeps arrays nothing asks for again ({@link AgingArrayCache}).</li>
+ * </ul>
  */
-public final class SubgraphCachingSession extends InferenceSession {
+public final class FlowSession extends InferenceSession {
 
-    /** The ops and variables needed for one request, in the order the base class finds them (never modified). */
+    /** How many recently requested sets of variables keep their subgraph. */
     private static final int CACHED_REQUESTS = 64;
 
+    /** The ops and variables needed for one request, in the order the base class finds them (never modified). */
     private record Subgraph(Set<String> variables, Set<String> ops, Set<String> zeroInputOps) { }
 
     /**
      * Requests seen recently, least recently used first. Bounded because Residual Flows' training asks
      * for a different set of partial sums at almost every step (one per block's draw).
      */
-    private final Map<Set<String>, Subgraph> cache = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<Set<String>, Subgraph> subgraphs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Set<String>, Subgraph> eldest) {
             return size() > CACHED_REQUESTS;
@@ -44,8 +51,11 @@ public final class SubgraphCachingSession extends InferenceSession {
     private int cachedForOps = -1;
     private int cachedForVariables = -1;
 
-    SubgraphCachingSession(SameDiff sameDiff) {
+    private final AgingArrayCache arrays = new AgingArrayCache();
+
+    FlowSession(SameDiff sameDiff) {
         super(sameDiff);
+        setMmgr(arrays);
     }
 
     /**
@@ -53,22 +63,37 @@ public final class SubgraphCachingSession extends InferenceSession {
      * this is a process-wide setting: idempotent, and harmless to graphs that are not flows.
      */
     public static void install() {
-        SameDiff.bindInferenceFactory(SubgraphCachingSession::new);
+        SameDiff.bindInferenceFactory(FlowSession::new);
     }
 
+    /** Called by the base class as each execution begins, before any op runs. */
     @Override
     protected void initSubgraph(Set<String> variables) {
+        // An id guards against releasing an array twice in one execution; an array reused from the cache
+        // gets a new id, so the ids of earlier executions never match again.
+        freedArrays.clear();
+        arrays.startExecution();
         int ops = sameDiff.getOps().size();
         int vars = sameDiff.getVariables().size();
         if (ops != cachedForOps || vars != cachedForVariables) {
-            cache.clear();
+            subgraphs.clear();
             cachedForOps = ops;
             cachedForVariables = vars;
         }
-        Subgraph s = cache.computeIfAbsent(Set.copyOf(variables), this::search);
+        Subgraph s = subgraphs.computeIfAbsent(Set.copyOf(variables), this::search);
         subgraph.addAll(s.variables());
         subgraphOps.addAll(s.ops());
         zeroInputOpsInSubgraph.addAll(s.zeroInputOps());
+    }
+
+    /** How many released arrays' ids the session holds (for tests). */
+    int releasedIdsHeld() {
+        return freedArrays.size();
+    }
+
+    /** How many arrays the session's cache holds (for tests). */
+    int cachedArrays() {
+        return arrays.size();
     }
 
     /** What AbstractSession.initSubgraph computes: the variables and ops the requested ones depend on. */

@@ -1,0 +1,54 @@
+package io.flowbench.samediff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flowbench.flow.LatentShape;
+import io.flowbench.model.FlowModel;
+import io.flowbench.model.ModelSpec;
+import io.flowbench.model.StepSpec;
+import io.flowbench.train.FlowTrainer;
+import io.flowbench.verify.ModelVerifier;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+
+/** The test suite runs graphs with the session the application installs (through {@link SameDiffSetup}). */
+class FlowSessionTest {
+    private static final ModelSpec GLOW = new ModelSpec(new LatentShape(1, 4, 4), 2, 2, 8, 8, 0, true, false,
+            new StepSpec.Glow(false));
+
+    @Test
+    void everySessionIsAFlowSession() {
+        assertInstanceOf(FlowSession.class, SameDiff.getInferenceFactory().create(SameDiff.create()));
+    }
+
+    /** What the training session holds after each of a run's steps (released ids, cached arrays). */
+    private record Held(int ids, int arrays) { }
+
+    private static Held[] train(int steps) {
+        FlowModel model = FlowModel.build(GLOW, DataType.FLOAT, 1);
+        INDArray x = ModelVerifier.randomInput(model, 8, 3);
+        FlowTrainer trainer = new FlowTrainer(model, new Adam(1e-3));
+        Held[] held = new Held[steps];
+        for (int s = 0; s < steps; s++) {
+            trainer.step(x, null);
+            InferenceSession session = model.graph().getFunction("grad").getSessions().values().iterator().next();
+            FlowSession flow = (FlowSession) session;
+            held[s] = new Held(flow.releasedIdsHeld(), flow.cachedArrays());
+        }
+        return held;
+    }
+
+    @Test
+    void whatTheSessionHoldsDoesNotGrowWithTheSteps() {
+        Held[] held = train(40);
+        // Without the bounds, step 40 holds about 40x the ids of step 1 and a few more cached arrays per step.
+        assertEquals(held[9], held[39], "step 10 against step 40");
+        assertTrue(held[39].ids() > 0 && held[39].arrays() > 0, "the cache is still used: " + held[39]);
+    }
+}
