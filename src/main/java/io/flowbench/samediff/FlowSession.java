@@ -27,7 +27,7 @@ import org.nd4j.autodiff.samediff.internal.Variable;
  * changes.</li>
  * <li>Bookkeeping bounded per execution. The base session records the id of every array it releases and
  * never forgets one (1,700 ids per Glow training step, a gigabyte of heap over a long run), and its array
- * cache keeps arrays nothing asks for again ({@link AgingArrayCache}).</li>
+ * cache keeps arrays nothing asks for again ({@link BoundedArrayCache}).</li>
  * </ul>
  */
 public final class FlowSession extends InferenceSession {
@@ -51,7 +51,7 @@ public final class FlowSession extends InferenceSession {
     private int cachedForOps = -1;
     private int cachedForVariables = -1;
 
-    private final AgingArrayCache arrays = new AgingArrayCache();
+    private final BoundedArrayCache arrays = new BoundedArrayCache();
 
     FlowSession(SameDiff sameDiff) {
         super(sameDiff);

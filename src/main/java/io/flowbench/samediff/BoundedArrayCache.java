@@ -1,0 +1,71 @@
+package io.flowbench.samediff;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.shade.guava.collect.Table;
+
+/**
+ * SameDiff's array cache (an array released by one op is handed to a later op asking for the same type and
+ * shape, in this execution or a later one), holding per type and shape no more arrays than one execution has
+ * asked for: no execution could use more. 1.0.0-M2.1's cache keeps whatever it is given until it holds a
+ * quarter of JavaCPP's maxbytes, and it is given arrays it never hands out again (it allocates scalars afresh
+ * on every request, about 60 per Glow training step, then caches them when they are released), so without
+ * the bound its contents grow with every step of a run. {@link FlowSession} calls {@link #startExecution()}
+ * as each execution begins.
+ */
+final class BoundedArrayCache extends ArrayCacheMemoryMgr {
+    private record Key(DataType type, String shape) { }
+
+    private final Map<Key, Integer> askedThisExecution = new HashMap<>();
+    private final Map<Key, Integer> mostAskedInAnExecution = new HashMap<>();
+
+    @Override
+    public INDArray allocate(boolean detached, DataType type, long... shape) {
+        askedThisExecution.merge(key(type, shape), 1, Integer::sum);
+        return super.allocate(detached, type, shape);
+    }
+
+    @Override
+    public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
+        askedThisExecution.merge(key(descriptor.dataType(), descriptor.getShape()), 1, Integer::sum);
+        return super.allocate(detached, descriptor);
+    }
+
+    /** Closes the cached arrays of each type and shape beyond the most that one execution has asked for. */
+    void startExecution() {
+        askedThisExecution.forEach((key, asked) -> mostAskedInAnExecution.merge(key, asked, Math::max));
+        askedThisExecution.clear();
+        for (Table.Cell<DataType, String, List<INDArray>> cell : getArrays().cellSet()) {
+            int keep = mostAskedInAnExecution.getOrDefault(new Key(cell.getRowKey(), cell.getColumnKey()), 0);
+            List<INDArray> cached = cell.getValue();
+            while (cached.size() > keep) {
+                evict(cached.remove(cached.size() - 1));
+            }
+        }
+    }
+
+    /** How many arrays the cache holds. */
+    int size() {
+        return getLruCache().size();
+    }
+
+    /** The base class keys its table by the shape's {@code Arrays.toString}. */
+    private static Key key(DataType type, long[] shape) {
+        return new Key(type, Arrays.toString(shape));
+    }
+
+    private void evict(INDArray array) {
+        getLruCache().remove(array.getId());
+        getLruCacheValues().remove(array.getId());
+        setCurrentCacheSize(getCurrentCacheSize() - array.data().length() * array.dataType().width());
+        if (array.closeable()) {
+            array.close();
+        }
+    }
+}
