@@ -36,10 +36,10 @@ class ConvNetTest {
         SplittableRandom rng = new SplittableRandom(11);
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
-                fill(v.getArr(), rng); // the zero-initialised last layers must take part
+                RandomArrays.fillUniform(v.getArr(), rng, 1); // the zero-initialised last layers must take part
             }
         }
-        INDArray in = fill(Nd4j.zeros(DataType.DOUBLE, 2, IN, 6, 5), rng);
+        INDArray in = RandomArrays.fillUniform(Nd4j.zeros(DataType.DOUBLE, 2, IN, 6, 5), rng, 1);
         INDArray labels = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}});
 
         INDArray out = sd.output(Map.of("x", in, "label", labels), "out").get("out");
@@ -57,12 +57,5 @@ class ConvNetTest {
     private static INDArray conv(INDArray x, SameDiff sd, String name, int kernel) {
         INDArray y = Nd4j.cnn().conv2d(x, sd.getArrForVarName(name + "/w"), SameDiffOps.sameConvolution(kernel));
         return y.addi(sd.getArrForVarName(name + "/b").reshape(1, -1, 1, 1));
-    }
-
-    private static INDArray fill(INDArray a, SplittableRandom rng) {
-        for (long i = 0; i < a.length(); i++) {
-            a.putScalar(i, rng.nextDouble() - 0.5);
-        }
-        return a;
     }
 }

@@ -65,12 +65,8 @@ final class LayerHarness {
     }
 
     INDArray input(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
         INDArray x = Nd4j.zeros(graph.dtype(), n, shape.channels(), shape.height(), shape.width());
-        for (long i = 0; i < x.length(); i++) {
-            x.putScalar(i, rng.nextDouble() - 0.5);
-        }
-        return x;
+        return RandomArrays.fillUniform(x, new SplittableRandom(seed), 1);
     }
 
     Map<String, INDArray> feed(INDArray x) {

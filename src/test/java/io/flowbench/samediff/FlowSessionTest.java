@@ -12,7 +12,6 @@ import io.flowbench.train.FlowTrainer;
 import io.flowbench.verify.ModelVerifier;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
@@ -37,8 +36,7 @@ class FlowSessionTest {
         Held[] held = new Held[steps];
         for (int s = 0; s < steps; s++) {
             trainer.step(x, null);
-            InferenceSession session = model.graph().getFunction("grad").getSessions().values().iterator().next();
-            FlowSession flow = (FlowSession) session;
+            FlowSession flow = (FlowSession) model.graph().getFunction("grad").getSessions().values().iterator().next();
             held[s] = new Held(flow.releasedIdsHeld(), flow.cachedArrays());
         }
         return held;

@@ -70,7 +70,6 @@ final class ResidualNet {
         return SameDiffOps.toNchw(sd, conv3.apply(h, w.w3(), null));
     }
 
-
     /** Output of g and the element-wise derivatives of its activations (d0 null without pre-activation). */
     record Pass(SDVariable output, SDVariable d0, SDVariable d1, SDVariable d2) { }
 

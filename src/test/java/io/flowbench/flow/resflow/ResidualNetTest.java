@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flowbench.flow.FlowGraph;
+import io.flowbench.flow.RandomArrays;
 import io.flowbench.samediff.SameDiffOps;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -40,11 +41,11 @@ class ResidualNetTest {
         SplittableRandom rng = new SplittableRandom(2);
         for (SDVariable p : sd.variables()) {
             if (p.getVariableType() == VariableType.VARIABLE) {
-                fill(p.getArr(), rng, 0.6);
+                RandomArrays.fillUniform(p.getArr(), rng, 0.6);
             }
         }
-        INDArray xs = fill(Nd4j.zeros(DataType.DOUBLE, 2, CHANNELS, HEIGHT, WIDTH), rng, 2);
-        INDArray vs = fill(Nd4j.zeros(DataType.DOUBLE, 2, CHANNELS, HEIGHT, WIDTH), rng, 2);
+        INDArray xs = RandomArrays.fillUniform(Nd4j.zeros(DataType.DOUBLE, 2, CHANNELS, HEIGHT, WIDTH), rng, 2);
+        INDArray vs = RandomArrays.fillUniform(Nd4j.zeros(DataType.DOUBLE, 2, CHANNELS, HEIGHT, WIDTH), rng, 2);
         String[] weights = {w.w1().name(), w.w2().name(), w.w3().name(),
             w.preSlope().name(), w.slope1().name(), w.slope2().name()};
         Map<String, INDArray> out = sd.output(Map.of("x", xs, "v", vs),
@@ -86,12 +87,5 @@ class ResidualNetTest {
     private static INDArray conv(INDArray x, INDArray weights, SameDiff sd, String name, int kernel) {
         INDArray y = Nd4j.cnn().conv2d(x, weights, SameDiffOps.sameConvolution(kernel));
         return sd == null ? y : y.addi(sd.getArrForVarName(name + "/b").reshape(1, -1, 1, 1));
-    }
-
-    private static INDArray fill(INDArray a, SplittableRandom rng, double scale) {
-        for (long i = 0; i < a.length(); i++) {
-            a.putScalar(i, scale * (rng.nextDouble() - 0.5));
-        }
-        return a;
     }
 }
