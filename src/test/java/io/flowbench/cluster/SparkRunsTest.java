@@ -29,7 +29,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,11 +229,8 @@ class SparkRunsTest {
     /** Run checkpoints in the executors' stores, on the workers' disks or the shared storage. */
     private static long checkpoints() throws IOException {
         Path shared = Files.createDirectories(tmp.resolve("shared"));
-        try (Stream<Path> local = Files.walk(tmp.resolve("spark")); Stream<Path> mounted = Files.walk(shared)) {
-            return Stream.concat(local, mounted).filter(f -> f.endsWith(CHECKPOINT)).count();
-        } catch (UncheckedIOException e) {
-            return 0; // a folder went away while it was walked (a killed executor's scratch space, say)
-        }
+        return StandaloneCluster.files(tmp.resolve("spark"), f -> f.endsWith(CHECKPOINT)).size()
+                + StandaloneCluster.files(shared, f -> f.endsWith(CHECKPOINT)).size();
     }
 
     /**

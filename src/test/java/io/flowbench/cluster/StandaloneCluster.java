@@ -6,12 +6,17 @@ import io.flowbench.tracking.MlflowServerProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 for the tests, from the Maven jars on the test class path: a
@@ -65,12 +70,46 @@ final class StandaloneCluster implements AutoCloseable {
     /** Everything the executors printed so far (their stdout files in the workers' work directories). */
     String executorOutput() throws IOException {
         StringBuilder out = new StringBuilder();
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().equals("stdout")).toList()) {
+        for (int i = 0; i < workers.size(); i++) {
+            for (Path f : files(dir.resolve("worker-" + i), f -> f.getFileName().toString().equals("stdout"))) {
                 out.append(Files.readString(f));
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The files under a directory that match, skipping entries removed while it is walked: executors delete
+     * their scratch space as they end or are killed, which makes {@link Files#walk} throw.
+     */
+    static List<Path> files(Path root, Predicate<Path> match) throws IOException {
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (match.test(file)) {
+                    found.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return found;
     }
 
     /** The executor JVMs a worker runs now. */
