@@ -28,6 +28,9 @@ import org.nd4j.autodiff.samediff.internal.Variable;
  * <li>Bookkeeping bounded per execution. The base session records the id of every array it releases and
  * never forgets one (1,700 ids per Glow training step, a gigabyte of heap over a long run), and its array
  * cache keeps arrays nothing asks for again ({@link BoundedArrayCache}).</li>
+ * <li>Unique array ids. The array cache hands arrays out again under ids that new arrays also get, and the
+ * session, which skips releasing an id it has released, then left a quarter of a step's arrays to the garbage
+ * collector ({@link BoundedArrayCache}).</li>
  * </ul>
  */
 public final class FlowSession extends InferenceSession {
