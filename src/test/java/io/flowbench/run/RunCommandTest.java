@@ -27,6 +27,7 @@ import io.flowbench.tracking.RunRecord;
 import io.flowbench.tracking.RunStatus;
 import io.flowbench.train.Checkpoint;
 import io.flowbench.train.PolyakAverage;
+import io.flowbench.util.AtomicFiles;
 import io.flowbench.util.ConfigProvenance;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -186,7 +187,7 @@ class RunCommandTest {
         assertEquals(3, store.runs(expId).size(), "no new runs");
 
         // A run the parent lacks (as if never started): resuming another run does not close the parent without it.
-        deleteTree(store.runDir(runs.get("b-seed0").runId()));
+        AtomicFiles.deleteTree(store.runDir(runs.get("b-seed0").runId()));
         assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set", "experiment.training.steps=25",
                 "--resume", runs.get("a-seed0").runId()));
         assertEquals(25L, last(store, runs.get("a-seed0").runId()));
@@ -204,14 +205,6 @@ class RunCommandTest {
     private static long last(LocalStore store, String runId) {
         List<MetricPoint> curve = store.metricHistory(runId, "train_bpd");
         return curve.get(curve.size() - 1).step();
-    }
-
-    private static void deleteTree(Path root) throws Exception {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     @Test
