@@ -29,13 +29,14 @@ final class BoundedArrayCache extends ArrayCacheMemoryMgr {
 
     /** BaseNDArray's private id field and id counter. */
     private static final VarHandle ARRAY_ID;
-    private static final VarHandle ARRAY_COUNTER;
+    private static final AtomicLong ARRAY_COUNTER;
 
     static {
         try {
             MethodHandles.Lookup nd4j = MethodHandles.privateLookupIn(BaseNDArray.class, MethodHandles.lookup());
             ARRAY_ID = nd4j.findVarHandle(BaseNDArray.class, "arrayId", long.class);
-            ARRAY_COUNTER = nd4j.findStaticVarHandle(BaseNDArray.class, "arrayCounter", AtomicLong.class);
+            ARRAY_COUNTER = (AtomicLong) nd4j.findStaticVarHandle(BaseNDArray.class, "arrayCounter", AtomicLong.class)
+                    .get();
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,7 +67,7 @@ final class BoundedArrayCache extends ArrayCacheMemoryMgr {
      */
     private static INDArray withUniqueId(INDArray array) {
         if (array instanceof BaseNDArray) {
-            ARRAY_ID.set(array, ((AtomicLong) ARRAY_COUNTER.get()).getAndIncrement());
+            ARRAY_ID.set(array, ARRAY_COUNTER.getAndIncrement());
         }
         return array;
     }
