@@ -90,6 +90,12 @@ final class BoundedArrayCache extends ArrayCacheMemoryMgr {
         return getLruCache().size();
     }
 
+    /** How many arrays of this type and shape the cache holds. */
+    int size(DataType type, long... shape) {
+        List<INDArray> cached = getArrays().get(type, Arrays.toString(shape));
+        return cached == null ? 0 : cached.size();
+    }
+
     /** The base class keys its table by the shape's {@code Arrays.toString}. */
     private static Key key(DataType type, long[] shape) {
         return new Key(type, Arrays.toString(shape));

@@ -10,9 +10,15 @@ import java.util.Queue;
 import java.util.Set;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.config.ExecutionResult;
+import org.nd4j.autodiff.samediff.config.SDValue;
+import org.nd4j.autodiff.samediff.internal.FrameIter;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
 
 /**
  * SameDiff's inference session with the fixes flows need, installed by {@link #install()}, which programs
@@ -31,6 +37,7 @@ import org.nd4j.autodiff.samediff.internal.Variable;
  * <li>Unique array ids. The array cache hands arrays out again under ids that new arrays also get, and the
  * session, which skips releasing an id it has released, then left a quarter of a step's arrays to the garbage
  * collector ({@link BoundedArrayCache}).</li>
+ * <li>Ops computed in Java ({@link ComposedOp}).</li>
  * </ul>
  */
 public final class FlowSession extends InferenceSession {
@@ -89,6 +96,17 @@ public final class FlowSession extends InferenceSession {
         zeroInputOpsInSubgraph.addAll(s.zeroInputOps());
     }
 
+    /** Runs {@link ComposedOp}s in Java; every other op as the base class does. */
+    @Override
+    public ExecutionResult doExec(DifferentialFunction op, OpContext context, FrameIter frameIter, Set<VarId> opInputs,
+                                  Set<VarId> allIterInputs, Set<String> constAndPhInputs, Map<String, SDValue> otherPlaceholders) {
+        if (op instanceof ComposedOp composed) {
+            composed.compute(context.getInputArrays().toArray(INDArray[]::new), context.getOutputArrays().toArray(INDArray[]::new));
+            return ExecutionResult.createFrom(op, context);
+        }
+        return super.doExec(op, context, frameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceholders);
+    }
+
     /** How many released arrays' ids the session holds (for tests). */
     int releasedIdsHeld() {
         return freedArrays.size();
@@ -97,6 +115,11 @@ public final class FlowSession extends InferenceSession {
     /** How many arrays the session's cache holds (for tests). */
     int cachedArrays() {
         return arrays.size();
+    }
+
+    /** How many arrays of this type and shape the session's cache holds (for tests). */
+    int cachedArrays(DataType type, long... shape) {
+        return arrays.size(type, shape);
     }
 
     /** What AbstractSession.initSubgraph computes: the variables and ops the requested ones depend on. */

@@ -15,14 +15,20 @@ public final class GradientFunction {
     }
 
     /**
-     * Builds the backward graph once. 1.0.0-M2.1's createGradFunction prints one line per op with
+     * Builds the backward graph once, and applies {@link BackwardRewrites} to it (also to one SameDiff built
+     * before, e.g. by {@code calculateGradients}). 1.0.0-M2.1's createGradFunction prints one line per op with
      * System.out.println (hundreds per model, no logger to turn down), so for the duration of the call
      * System.out drops what this thread writes; other threads' output goes through.
      */
     public static synchronized void create(SameDiff sd) {
-        if (sd.hasGradientFunction()) {
-            return;
+        FlowSession.install(); // the rewritten graph has ops that only FlowSession runs
+        if (!sd.hasGradientFunction()) {
+            build(sd);
         }
+        BackwardRewrites.apply(sd.getFunction(KEY));
+    }
+
+    private static void build(SameDiff sd) {
         PrintStream out = System.out;
         Thread muted = Thread.currentThread();
         System.setOut(new PrintStream(new OutputStream() {

@@ -1,0 +1,124 @@
+package io.flowbench.samediff;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The rewritten backward graph against the one SameDiff builds, in double precision, run the way training
+ * runs it (array cache on, second call); each case also checks that the rewrite took place.
+ */
+class BackwardRewritesTest {
+    private static final long[] MAP = {3, 5, 4, 6};
+
+    @Test
+    void aOneByOneConvolutionsGradientsAreConv2dBps() {
+        assertRewrittenGradientsEqual(Conv1x1Backward.class, (sd, x) -> SameDiffOps.conv2dNhwc(sd, x,
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 1, 1, MAP[3], 7).subi(0.5)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 7)), 1),
+                "x", "w", "b");
+    }
+
+    @Test
+    void aOneByOneConvolutionWithoutBiasHasConv2dBpsGradients() {
+        assertRewrittenGradientsEqual(Conv1x1Backward.class, (sd, x) -> SameDiffOps.conv2dNhwc(sd, x,
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 1, 1, MAP[3], 7).subi(0.5)), null, 1), "x", "w");
+    }
+
+    @Test
+    void reluHasScalarMaxsGradient() {
+        assertRewrittenGradientsEqual(Step.class, SameDiffOps::relu, "x");
+    }
+
+    @Test
+    void otherConvolutionsAreLeftToConv2dBp() {
+        SameDiff sd = graph((g, x) -> SameDiffOps.conv2dNhwc(g, x, g.var("w", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], 2)), null, 3));
+        sd.createGradFunction();
+        assertEquals(0, BackwardRewrites.apply(sd.getFunction("grad")));
+    }
+
+    /**
+     * The session's cache keeps the maps the rewritten ops read and write, as it does ND4J's ops': an array
+     * whose buffer use count an op left raised (a reshape view, an unpurged context) is refused by the
+     * cache, and allocated afresh by every later step.
+     */
+    @Test
+    void theCacheKeepsTheArraysTheRewrittenOpsUse() {
+        BiFunction<SameDiff, SDVariable, SDVariable> f = (sd, x) -> SameDiffOps.conv2dNhwc(sd, SameDiffOps.relu(sd, x),
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 1, 1, MAP[3], 7)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 7)), 1);
+        SameDiff reference = graph(f);
+        reference.createGradFunction();
+        SameDiff rewritten = graph(f);
+        GradientFunction.create(rewritten);
+        gradients(reference, "x", "w", "b");
+        gradients(rewritten, "x", "w", "b");
+        long[] inputMap = MAP;
+        long[] outputMap = {MAP[0], MAP[1], MAP[2], 7};
+        for (long[] shape : List.of(inputMap, outputMap)) {
+            int expected = session(reference).cachedArrays(DataType.DOUBLE, shape);
+            assertTrue(expected > 0, "the reference keeps maps of " + Arrays.toString(shape));
+            assertEquals(expected, session(rewritten).cachedArrays(DataType.DOUBLE, shape), "cached maps of " + Arrays.toString(shape));
+        }
+    }
+
+    private static FlowSession session(SameDiff sd) {
+        return (FlowSession) sd.getFunction("grad").getSessions().values().iterator().next();
+    }
+
+    private static void assertRewrittenGradientsEqual(Class<?> rewrittenTo, BiFunction<SameDiff, SDVariable, SDVariable> f,
+                                                      String... wrt) {
+        SameDiff reference = graph(f);
+        reference.createGradFunction();
+        SameDiff rewritten = graph(f);
+        GradientFunction.create(rewritten);
+        assertTrue(rewritten.getFunction("grad").getOps().values().stream().anyMatch(op -> rewrittenTo.isInstance(op.getOp())),
+                "the backward graph has a " + rewrittenTo.getSimpleName());
+        Map<String, INDArray> expected = gradients(reference, wrt);
+        Map<String, INDArray> actual = gradients(rewritten, wrt);
+        for (String name : wrt) {
+            INDArray e = expected.get(name);
+            INDArray a = actual.get(name);
+            assertArrayEquals(e.shape(), a.shape(), "dL/d" + name + " shape");
+            double err = e.sub(a).amaxNumber().doubleValue();
+            assertTrue(err < 1e-12 * Math.max(1, e.amaxNumber().doubleValue()), "dL/d" + name + " differs by " + err);
+            assertTrue(e.amaxNumber().doubleValue() > 0.1, "dL/d" + name + " should not be trivially zero");
+        }
+    }
+
+    /** sum(f(x) * r) for fixed random x (with exact zeros, where ReLU's derivative is 0) and r. */
+    private static SameDiff graph(BiFunction<SameDiff, SDVariable, SDVariable> f) {
+        Nd4j.getRandom().setSeed(3);
+        SameDiff sd = SameDiff.create();
+        INDArray x = Nd4j.rand(DataType.DOUBLE, MAP).subi(0.5);
+        x.putScalar(0, 0.0);
+        SDVariable y = f.apply(sd, sd.var("x", x));
+        y.mul(sd.constant("r", Nd4j.rand(DataType.DOUBLE, y.eval().shape()))).sum().rename("loss").markAsLoss();
+        return sd;
+    }
+
+    private static Map<String, INDArray> gradients(SameDiff sd, String... wrt) {
+        String[] names = new String[wrt.length];
+        for (int i = 0; i < wrt.length; i++) {
+            names[i] = sd.getVariable(wrt[i]).gradient().name();
+        }
+        GradientFunction.execute(sd, Map.of(), names);
+        Map<String, INDArray> second = GradientFunction.execute(sd, Map.of(), names);
+        Map<String, INDArray> byVariable = new HashMap<>();
+        for (int i = 0; i < wrt.length; i++) {
+            byVariable.put(wrt[i], second.get(names[i]).dup());
+        }
+        return byVariable;
+    }
+}
