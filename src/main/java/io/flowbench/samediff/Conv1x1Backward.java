@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The gradients of a stride-1 1x1 NHWC convolution y = x W + b, as matrix products over the maps read as
  * [N*H*W, channels]: dx = dy W^T, dW = x^T dy, db = 1^T dy. Put in place of conv2d_bp by
  * {@link BackwardRewrites}, with the same inputs (x, W, [b], dy) and outputs (dx, dW, [db]). conv2d_bp of
- * 1.0.0-M2.1 takes 10-11 ms for these on a 64x14x14x128 map (oneDNN 2.3 reorders every map to a blocked
- * layout and back); the three products take 4.3 ms. As graph ops the products would need reshapes, which
+ * 1.0.0-M2.1 takes 7-14 ms for these on a 64x14x14x128 map (oneDNN 2.3 reorders every map to a blocked
+ * layout and back); this op 4.2-5.5 ms (docs/speed.md). As graph ops the products would need reshapes, which
  * copy in SameDiff, so {@link FlowSession} has this op compute them on its arrays read as matrices; the bias
  * sum is a product with a vector of ones because reduce_sum over the leading axes takes 1.8 ms where the
  * product takes 0.07.
@@ -116,7 +116,7 @@ final class Conv1x1Backward extends DynamicCustomOp implements ComposedOp {
      * until its context lets go of it, and the session's cache refuses such arrays.
      */
     private void matmul(OpContext context, INDArray a, INDArray b, boolean transposeA, boolean transposeB,
-                               INDArray result) {
+                        INDArray result) {
         try {
             context.setIArguments(transposeA ? 1 : 0, transposeB ? 1 : 0, 0);
             context.setInputArrays(a, b);
