@@ -35,12 +35,13 @@ public final class BenchReport {
         FmaPeak peak = r.machine().peak();
         return String.format(Locale.ROOT,
                 "%s/%s: %s, input %s, %d levels x %d steps, width %d, %,d parameters; %.1f MFLOP/image forward; "
-                        + "build %.1f s, first step %.1f s, %d warm-up steps; FMA peak %.0f GFLOP/s (sgemm, %d threads); "
+                        + "build %.1f s, first step %.1f s, %d warm-up steps; FMA peak %.0f GFLOP/s (%s, %d threads; "
+                        + "OpenBLAS sgemm %.0f); "
                         + "load %.2f -> %.2f",
                 r.preset(), r.variant(), r.spec().step().describe(), r.spec().input(), r.spec().levels(),
                 r.spec().depth(), r.spec().hidden(), r.parameters(), r.flops().forwardPerImage() / 1e6,
                 r.buildSeconds(), r.firstStepSeconds(), r.options().warmupSteps(), peak.gflopsPerSecond(),
-                peak.threads(), r.machine().loadBefore(), r.machine().loadAfter());
+                peak.kernel(), peak.threads(), peak.sgemmGflopsPerSecond(), r.machine().loadBefore(), r.machine().loadAfter());
     }
 
     /** The results as JSON ({@code {"results": [...]}}, one {@link BenchResult#toMap()} each). */

@@ -76,7 +76,10 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         env.put("backend", machine.backend());
         env.put("blas", machine.blas());
         env.put("peak_gflops_per_second", machine.peak().gflopsPerSecond());
+        env.put("peak_kernel", machine.peak().kernel());
         env.put("peak_threads", machine.peak().threads());
+        env.put("sgemm_gflops_per_second", machine.peak().sgemmGflopsPerSecond());
+        env.put("convolution_gflops_per_second", machine.peak().convolutionGflopsPerSecond());
         env.put("java", machine.java());
         env.put("load_before", machine.loadBefore());
         env.put("load_after", machine.loadAfter());

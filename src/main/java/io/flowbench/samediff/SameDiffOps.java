@@ -62,7 +62,7 @@ public final class SameDiffOps {
         return sameConvolution(kernel, "NCHW");
     }
 
-    private static Conv2DConfig sameConvolution(int kernel, String dataFormat) {
+    public static Conv2DConfig sameConvolution(int kernel, String dataFormat) {
         return Conv2DConfig.builder()
                 .kH(kernel).kW(kernel).sH(1).sW(1).dH(1).dW(1)
                 .paddingMode(PaddingMode.SAME)

@@ -43,10 +43,38 @@ class BackwardRewritesTest {
     }
 
     @Test
-    void otherConvolutionsAreLeftToConv2dBp() {
-        SameDiff sd = graph((g, x) -> SameDiffOps.conv2dNhwc(g, x, g.var("w", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], 2)), null, 3));
+    void aThreeByThreeConvolutionWithAThinInputHasConv2dBpsGradients() {
+        assertRewrittenGradientsEqual(ThinConvBackward.class, (sd, x) -> SameDiffOps.conv2dNhwc(sd, x,
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], 9).subi(0.5)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 9)), 3),
+                "x", "w", "b");
+    }
+
+    @Test
+    void aThreeByThreeConvolutionWithAThinOutputHasConv2dBpsGradients() {
+        assertRewrittenGradientsEqual(ThinConvBackward.class, (sd, x) -> SameDiffOps.conv2dNhwc(sd, x,
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], 2).subi(0.5)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 2)), 3),
+                "x", "w", "b");
+    }
+
+    /** A kernel wider than the map (5 on a 5 x 4 map), whose offsets reach past every border. */
+    @Test
+    void aFiveByFiveConvolutionWithoutBiasHasConv2dBpsGradients() {
+        assertRewrittenGradientsEqual(ThinConvBackward.class, (sd, x) -> SameDiffOps.conv2dNhwc(sd, x,
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 5, 5, MAP[3], 3).subi(0.5)), null, 5), "x", "w");
+        assertRewrittenGradientsEqual(ThinConvBackward.class, (sd, x) -> SameDiffOps.conv2dNhwc(sd, x,
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 5, 5, MAP[3], 11).subi(0.5)), null, 5), "x", "w");
+    }
+
+    @Test
+    void wideConvolutionsAreLeftToConv2dBp() {
+        long wide = ThinConvBackward.MAX_THIN_CHANNELS + 1;
+        SameDiff sd = graph((g, x) -> SameDiffOps.conv2dNhwc(g,
+                SameDiffOps.conv2dNhwc(g, x, g.var("w1", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], wide)), null, 3),
+                g.var("w2", Nd4j.rand(DataType.DOUBLE, 3, 3, wide, wide)), null, 3));
         sd.createGradFunction();
-        assertEquals(0, BackwardRewrites.apply(sd.getFunction("grad")));
+        SameDiff backward = sd.getFunction("grad");
+        assertEquals(1, BackwardRewrites.apply(backward), "only the thin first convolution is rewritten");
+        assertEquals(1, backward.getOps().values().stream().filter(op -> "conv2d_bp".equals(op.getOp().opName())).count());
     }
 
     /**
@@ -56,8 +84,13 @@ class BackwardRewritesTest {
      */
     @Test
     void theCacheKeepsTheArraysTheRewrittenOpsUse() {
-        BiFunction<SameDiff, SDVariable, SDVariable> f = (sd, x) -> SameDiffOps.conv2dNhwc(sd, SameDiffOps.relu(sd, x),
-                sd.var("w", Nd4j.rand(DataType.DOUBLE, 1, 1, MAP[3], 7)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 7)), 1);
+        assertTheCacheKeepsTheMaps((sd, x) -> SameDiffOps.conv2dNhwc(sd, SameDiffOps.relu(sd, x),
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 1, 1, MAP[3], 7)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 7)), 1), 7);
+        assertTheCacheKeepsTheMaps((sd, x) -> SameDiffOps.conv2dNhwc(sd, SameDiffOps.relu(sd, x),
+                sd.var("w", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], 2)), sd.var("b", Nd4j.rand(DataType.DOUBLE, 2)), 3), 2);
+    }
+
+    private static void assertTheCacheKeepsTheMaps(BiFunction<SameDiff, SDVariable, SDVariable> f, long outputChannels) {
         SameDiff reference = graph(f);
         reference.createGradFunction();
         SameDiff rewritten = graph(f);
@@ -65,7 +98,7 @@ class BackwardRewritesTest {
         gradients(reference, "x", "w", "b");
         gradients(rewritten, "x", "w", "b");
         long[] inputMap = MAP;
-        long[] outputMap = {MAP[0], MAP[1], MAP[2], 7};
+        long[] outputMap = {MAP[0], MAP[1], MAP[2], outputChannels};
         for (long[] shape : List.of(inputMap, outputMap)) {
             int expected = session(reference).cachedArrays(DataType.DOUBLE, shape);
             assertTrue(expected > 0, "the reference keeps maps of " + Arrays.toString(shape));
