@@ -71,6 +71,7 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         env.put("cores", machine.cores());
         env.put("omp_num_threads", machine.ompNumThreads());
         env.put("omp_wait_policy", machine.ompWaitPolicy());
+        env.put("gomp_spin_count", machine.gompSpinCount());
         env.put("nd4j_threads", machine.nd4jThreads());
         env.put("onednn_helpers", machine.onednnHelpers());
         env.put("backend", machine.backend());

@@ -70,6 +70,7 @@ class BenchCommandTest {
             assertTrue(r.get("flops").get("forward_per_image").asDouble() > 0);
             double peak = r.get("machine").get("peak_gflops_per_second").asDouble();
             assertTrue(peak > 0, r.get("machine").toString());
+            assertTrue(r.get("machine").has("gomp_spin_count"), r.get("machine").toString());
             assertEquals(peak, Math.max(r.get("machine").get("sgemm_gflops_per_second").asDouble(),
                     r.get("machine").get("convolution_gflops_per_second").asDouble()), 0.0, r.get("machine").toString());
             JsonNode phases = r.get("phases");
