@@ -2,9 +2,11 @@ package io.flowbench.samediff;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarGreaterThan;
@@ -66,7 +68,10 @@ final class BackwardRewrites {
         return true;
     }
 
-    /** conv2d_bp of a stride-1 "same" k x k NHWC convolution, k odd, with at most a few input or output channels. */
+    /**
+     * conv2d_bp of a stride-1 "same" k x k NHWC convolution, k odd, with at most a few input or output channels,
+     * in FLOAT or DOUBLE (the types ThinConvBackward copies in Java).
+     */
     private static boolean isThinSameConvNhwcBackward(SameDiff sd, SameDiffOp op, DynamicCustomOp conv) {
         if (!"conv2d_bp".equals(conv.opName())) {
             return false;
@@ -79,8 +84,10 @@ final class BackwardRewrites {
         if (k != args[1] || k % 2 != 1 || k == 1 || args[2] != 1 || args[3] != 1 || args[6] != 1 || args[7] != 1) {
             return false;
         }
-        long[] weights = sd.getVariable(op.getInputsToOp().get(1)).getShape();
-        return weights != null && weights.length == 4 && weights[0] == k && weights[1] == k
+        SDVariable weightsVariable = sd.getVariable(op.getInputsToOp().get(1));
+        DataType type = weightsVariable.dataType();
+        long[] weights = weightsVariable.getShape();
+        return (type == DataType.FLOAT || type == DataType.DOUBLE) && weights != null && weights.length == 4 && weights[0] == k && weights[1] == k
                 && Math.min(weights[2], weights[3]) <= ThinConvBackward.MAX_THIN_CHANNELS;
     }
 

@@ -18,7 +18,6 @@ final class NativeCalls implements AutoCloseable {
     /** libnd4j's ops; their arguments and arrays come with each call's context. */
     private final DynamicCustomOp matmul = DynamicCustomOp.builder("matmul").build();
     private final DynamicCustomOp assign = DynamicCustomOp.builder("assign").build();
-    private final DynamicCustomOp add = DynamicCustomOp.builder("add").build();
 
     private final OpContext context = Nd4j.getExecutioner().buildContext();
 
@@ -30,11 +29,6 @@ final class NativeCalls implements AutoCloseable {
     /** target = source, elementwise over arrays of one shape (any strides). */
     void assign(INDArray target, INDArray source) {
         exec(assign, new long[0], new INDArray[] {target, source}, target);
-    }
-
-    /** target += addend, elementwise over arrays of one shape (any strides). */
-    void addTo(INDArray target, INDArray addend) {
-        exec(add, new long[0], new INDArray[] {target, addend}, target);
     }
 
     private void exec(DynamicCustomOp op, long[] integerArguments, INDArray[] inputs, INDArray output) {

@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The gradients of a stride-1 "same" k x k NHWC convolution (k odd, YXIO weights) whose input or output has
  * few channels: the first and last convolutions of the coupling networks, 2-8 channels against 128. Put in
  * place of conv2d_bp by {@link BackwardRewrites}. Only the thin map is copied, k*k times shifted (im2col),
- * and the rest is two matrix products (and, for a thin input, the blocks of one added back: col2im). With padding p = k / 2 and, for kernel position (i, j), the offset
- * (di, dj) = (i - p, j - p):
+ * and the rest is two matrix products (and, for a thin input, the blocks of one added back: col2im). With
+ * padding p = k / 2 and, for kernel position (i, j), the offset (di, dj) = (i - p, j - p):
  * <ul>
  * <li>thin input: X[(n,h,w), (i,j,c)] = x[n, h+di, w+dj, c], 0 outside the map, so y = X W + b with W read as
  * [k k C_in, C_out]; dW = X^T dy, and dx adds the blocks of dy W^T back at their offsets (col2im);</li>
@@ -36,7 +36,10 @@ final class ThinConvBackward extends Conv2dBackwardInJava {
     /** For each entry of {@link #columns}, the index of the thin map's element it copies, or -1 (outside). */
     private int[] source;
     private long[] sourceShape;
-    /** Java copies of the thin map and of the columns (float[] or double[]), reused from call to call. */
+    /**
+     * Java copies of the thin map and of the columns (float[] or double[]), reused from call to call; for a thin
+     * input, {@link #map} then sums dx, which has x's shape.
+     */
     private Object map;
     private Object columnValues;
 
