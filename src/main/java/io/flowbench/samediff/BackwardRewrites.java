@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.dtype.Cast;
  * <li>conv2d_bp of a stride-1 1x1 NHWC convolution becomes {@link Conv1x1Backward}.</li>
  * <li>conv2d_bp of a stride-1 "same" k x k NHWC convolution with a thin side (a few input or output channels)
  * becomes {@link ThinConvBackward}.</li>
+ * <li>multiply_bp becomes {@link MultiplyBackward}.</li>
  * <li>cast(x > c) to x's floating-point type, how ND4J differentiates max(x, c) (flowbench's ReLU), becomes
  * step(x, c): the same values without the boolean mask and its cast (0.3 ms against 1.1 on a
  * 64x14x14x128 map).</li>
@@ -44,6 +45,9 @@ final class BackwardRewrites {
                 replaced++;
             } else if (op.getOp() instanceof DynamicCustomOp conv && isThinSameConvNhwcBackward(backward, op, conv)) {
                 op.setOp(new ThinConvBackward(conv));
+                replaced++;
+            } else if (op.getOp() instanceof DynamicCustomOp multiply && "multiply_bp".equals(multiply.opName())) {
+                op.setOp(new MultiplyBackward(multiply));
                 replaced++;
             } else if (op.getOp() instanceof Cast && replaceCastOfComparisonByStep(backward, op)) {
                 replaced++;

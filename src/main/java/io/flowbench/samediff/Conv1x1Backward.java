@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
  * products would need reshapes, which copy in SameDiff, so {@link FlowSession} has this op compute them on
  * its arrays read as matrices; the bias sum is a product with a row of ones ({@link OnesRow}).
  */
-final class Conv1x1Backward extends Conv2dBackwardInJava {
+final class Conv1x1Backward extends BackwardInJava {
     private final OnesRow ones = new OnesRow();
 
     /** Takes the place of {@code replaced} (a conv2d_bp) in its graph, under its name. */

@@ -1,6 +1,7 @@
 package io.flowbench.samediff;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -18,6 +19,7 @@ final class NativeCalls implements AutoCloseable {
     /** libnd4j's ops; their arguments and arrays come with each call's context. */
     private final DynamicCustomOp matmul = DynamicCustomOp.builder("matmul").build();
     private final DynamicCustomOp assign = DynamicCustomOp.builder("assign").build();
+    private final DynamicCustomOp multiply = DynamicCustomOp.builder("multiply").build();
 
     private final OpContext context = Nd4j.getExecutioner().buildContext();
 
@@ -31,11 +33,21 @@ final class NativeCalls implements AutoCloseable {
         exec(assign, new long[0], new INDArray[] {target, source}, target);
     }
 
-    private void exec(DynamicCustomOp op, long[] integerArguments, INDArray[] inputs, INDArray output) {
+    /** result = a * b, elementwise with numpy-style broadcasting. */
+    void multiply(INDArray a, INDArray b, INDArray result) {
+        exec(multiply, new long[0], new INDArray[] {a, b}, result);
+    }
+
+    /** Runs {@code op} (its own integer arguments) on these arrays. */
+    void exec(DynamicCustomOp op, INDArray[] inputs, INDArray... outputs) {
+        exec(op, op.iArgs(), inputs, outputs);
+    }
+
+    private void exec(DynamicCustomOp op, long[] integerArguments, INDArray[] inputs, INDArray... outputs) {
         try {
             context.setIArguments(integerArguments);
             context.setInputArrays(inputs);
-            context.setOutputArrays(output);
+            context.setOutputArrays(outputs);
             Nd4j.exec(op, context);
         } finally {
             context.purge();
@@ -60,6 +72,14 @@ final class NativeCalls implements AutoCloseable {
     static INDArray matrix(INDArray a, long rows, long columns) {
         INDArray c = contiguous(a);
         return view(c, new long[] {rows, columns}, new long[] {columns, 1}, 0);
+    }
+
+    /** {@code current} when it has this type and shape, else a new zero-filled array: an op's own work array. */
+    static INDArray workArray(INDArray current, DataType type, long... shape) {
+        if (current != null && current.dataType() == type && Arrays.equals(current.shape(), shape)) {
+            return current;
+        }
+        return Nd4j.create(type, shape);
     }
 
     /** The array itself when it is row-major contiguous, else a row-major copy. */

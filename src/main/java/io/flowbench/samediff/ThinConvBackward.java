@@ -4,7 +4,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The gradients of a stride-1 "same" k x k NHWC convolution (k odd, YXIO weights) whose input or output has
@@ -22,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * conv2d_bp of 1.0.0-M2.1 runs these at 47-68 GFLOP/s (oneDNN 2.3's backward kernels), where its forward
  * convolutions reach 115-300 (docs/speed.md).
  */
-final class ThinConvBackward extends Conv2dBackwardInJava {
+final class ThinConvBackward extends BackwardInJava {
     /** The most channels of the thin side this op is used for. */
     static final long MAX_THIN_CHANNELS = 16;
 
@@ -80,7 +79,7 @@ final class ThinConvBackward extends Conv2dBackwardInJava {
         long k = weights.size(0);
         long rows = x.length() / in;
         fillColumns(x, (int) k, 1);
-        product = workArray(product, x.dataType(), columns.shape());
+        product = NativeCalls.workArray(product, x.dataType(), columns.shape());
         INDArray dy2d = NativeCalls.matrix(dy, rows, out);
         calls.matmul(NativeCalls.matrix(columns, rows, k * k * in), dy2d, true, false,
                 NativeCalls.outputMatrix(dw, k * k * in, out));
@@ -114,8 +113,8 @@ final class ThinConvBackward extends Conv2dBackwardInJava {
         long k = weights.size(0);
         long rows = x.length() / in;
         fillColumns(dy, (int) k, -1);
-        product = workArray(product, x.dataType(), in, k, k, out);
-        permutedWeights = workArray(permutedWeights, x.dataType(), k, k, out, in);
+        product = NativeCalls.workArray(product, x.dataType(), in, k, k, out);
+        permutedWeights = NativeCalls.workArray(permutedWeights, x.dataType(), k, k, out, in);
         calls.assign(permutedWeights, NativeCalls.view(weights, new long[] {k, k, out, in},
                 new long[] {k * in * out, in * out, 1, out}, 0));
         INDArray columns2d = NativeCalls.matrix(columns, rows, k * k * out);
@@ -132,7 +131,7 @@ final class ThinConvBackward extends Conv2dBackwardInJava {
      */
     private void fillColumns(INDArray thin, int k, int sign) {
         long[] shape = {thin.size(0), thin.size(1), thin.size(2), k, k, thin.size(3)};
-        columns = workArray(columns, thin.dataType(), shape);
+        columns = NativeCalls.workArray(columns, thin.dataType(), shape);
         if (!Arrays.equals(shape, sourceShape)) {
             source = sourceIndices(shape, sign);
             sourceShape = shape;
@@ -209,13 +208,5 @@ final class ThinConvBackward extends Conv2dBackwardInJava {
         } else {
             a.data().asNioDouble().position(Math.toIntExact(a.offset())).put((double[]) values);
         }
-    }
-
-    /** {@code current} when it has this type and shape, else a new array. */
-    private static INDArray workArray(INDArray current, DataType type, long... shape) {
-        if (current != null && current.dataType() == type && Arrays.equals(current.shape(), shape)) {
-            return current;
-        }
-        return Nd4j.create(type, shape);
     }
 }

@@ -9,12 +9,13 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
- * A conv2d_bp of the backward graph replaced by a computation in Java ({@link ComposedOp}), with conv2d_bp's
- * inputs (x, W, [b], dy) and outputs (dx, dW, [db]), under the replaced op's name.
+ * An op of the backward graph (conv2d_bp, multiply_bp) replaced by a computation in Java ({@link ComposedOp}),
+ * with the replaced op's inputs (the forward op's inputs, then the gradient of its output) and outputs (the
+ * gradient of each forward input, shaped like it), under the replaced op's name.
  */
-abstract class Conv2dBackwardInJava extends DynamicCustomOp implements ComposedOp {
+abstract class BackwardInJava extends DynamicCustomOp implements ComposedOp {
 
-    Conv2dBackwardInJava(DynamicCustomOp replaced) {
+    BackwardInJava(DynamicCustomOp replaced) {
         setSameDiff(replaced.getSameDiff());
         setOwnName(replaced.getOwnName());
     }
@@ -36,6 +37,6 @@ abstract class Conv2dBackwardInJava extends DynamicCustomOp implements ComposedO
 
     @Override
     public List<SDVariable> doDiff(List<SDVariable> gradients) {
-        throw new UnsupportedOperationException("no flow needs second derivatives of a convolution");
+        throw new UnsupportedOperationException("no flow needs second derivatives through " + opName());
     }
 }
