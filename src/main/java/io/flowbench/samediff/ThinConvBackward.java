@@ -37,7 +37,7 @@ final class ThinConvBackward extends BackwardInJava {
     private long[] sourceShape;
     /**
      * Java copies of the thin map and of the columns (float[] or double[]), reused from call to call; for a thin
-     * input, {@link #map} then sums dx, which has x's shape.
+     * input, {@link #columnValues} then holds dy W^T and {@link #map} sums dx, which has x's shape.
      */
     private Object map;
     private Object columnValues;
