@@ -3,16 +3,14 @@ package io.flowbench.train;
 import io.flowbench.model.FlowModel;
 import io.flowbench.samediff.GradientFunction;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -27,10 +25,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
 public final class FlowTrainer {
     private final FlowModel model;
     private final IUpdater updaterConfig;
-    private final Map<String, GradientUpdater> updaters = new LinkedHashMap<>();
     private final List<String> parameters = new ArrayList<>();
-    /** Parameter name to the name of its gradient variable in the gradient function. */
-    private final Map<String, String> gradientNames = new LinkedHashMap<>();
+    /** The parameters that have a gradient, with their gradients laid end to end in the order it holds them. */
+    private FlatOptimizer optimizer;
     private String[] outputNames;
     /** The model's {@link FlowModel#generation} the gradient function was built for. */
     private int generation;
@@ -57,31 +54,37 @@ public final class FlowTrainer {
         for (SDVariable v : model.graph().variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
                 parameters.add(v.name());
-                long size = updaterConfig.stateSize(v.getArr().length());
-                INDArray state = size == 0 ? null : Nd4j.zeros(v.dataType(), 1, size);
-                updaters.put(v.name(), updaterConfig.instantiate(state, true));
             }
         }
         createGradientFunction();
     }
 
     /**
-     * The backward graph of the model's current graph. The updaters are kept by parameter name, so a
-     * model rebuilt with a larger log-det series (same parameters) keeps its optimiser state.
+     * The backward graph of the model's current graph, asked for the loss and the gradients as one
+     * vector. The optimiser's state is carried over by parameter name, so a model rebuilt with a larger
+     * log-det series (same parameters) keeps it.
      */
     private void createGradientFunction() {
         SameDiff sd = model.graph();
         GradientFunction.create(sd);
-        gradientNames.clear();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        List<String> gradients = new ArrayList<>();
         for (String name : parameters) {
             SDVariable v = sd.getVariable(name);
             if (v.getGradient() != null) {
-                gradientNames.put(name, v.getGradient().name());
+                shapes.put(name, v.getArr().shape());
+                gradients.add(v.getGradient().name());
             }
         }
-        List<String> outputs = new ArrayList<>(List.of(FlowModel.LOSS));
-        outputs.addAll(gradientNames.values());
-        this.outputNames = outputs.toArray(String[]::new);
+        FlatOptimizer previous = optimizer;
+        optimizer = new FlatOptimizer(updaterConfig, shapes, sd.getVariable(parameters.get(0)).dataType());
+        if (previous != null) {
+            for (String name : parameters) {
+                Map<String, INDArray> was = previous.state(name);
+                optimizer.state(name).forEach((key, now) -> now.assign(was.get(key)));
+            }
+        }
+        this.outputNames = new String[] {FlowModel.LOSS, GradientFunction.concatenated(sd, gradients)};
         this.generation = model.generation();
     }
 
@@ -102,34 +105,23 @@ public final class FlowTrainer {
         return gradientNorm;
     }
 
-    /** The L2 norm of all {@code gradients} taken as one vector, accumulated in double. */
-    static double globalNorm(Collection<INDArray> gradients) {
-        double sumOfSquares = 0;
-        for (INDArray g : gradients) {
-            double norm = g.norm2Number().doubleValue();
-            sumOfSquares += norm * norm;
-        }
-        return Math.sqrt(sumOfSquares);
-    }
-
-    /** The optimizer's state per parameter (live arrays: copy before keeping). */
+    /**
+     * The optimizer's state per parameter, keyed as a per-parameter updater keys it (live views: copy
+     * before keeping); empty for a parameter the loss has no gradient for.
+     */
     public Map<String, Map<String, INDArray>> optimizerState() {
         Map<String, Map<String, INDArray>> state = new LinkedHashMap<>();
-        updaters.forEach((name, u) -> state.put(name, u.getState()));
+        parameters.forEach(name -> state.put(name, optimizer.state(name)));
         return state;
     }
 
     /** Continues from a checkpoint: the step count and the optimizer's state per parameter. */
     public void restore(long stepsDone, Map<String, Map<String, INDArray>> state) {
-        if (!state.keySet().equals(updaters.keySet())) {
+        if (!state.keySet().equals(new LinkedHashSet<>(parameters))) {
             throw new IllegalArgumentException("optimizer state is for parameters " + state.keySet()
-                    + ", this model has " + updaters.keySet());
+                    + ", this model has " + parameters);
         }
-        state.forEach((name, s) -> {
-            if (!s.isEmpty()) {
-                updaters.get(name).setState(s, false);
-            }
-        });
+        state.forEach((name, s) -> optimizer.state(name).forEach((key, view) -> view.assign(s.get(key))));
         steps = stepsDone;
     }
 
@@ -141,8 +133,11 @@ public final class FlowTrainer {
         return Math.toIntExact(step - 1 - model.restartedAfter(step - 1));
     }
 
-    /** The batch's mean bits/dim (what training minimises, without any penalty) and each parameter's gradient. */
-    public record LossAndGradients(double loss, Map<String, INDArray> gradients) { }
+    /**
+     * The batch's mean bits/dim (what training minimises, without any penalty) and the gradients of the
+     * parameters that have one: laid end to end in {@code vector}, and each as a view of it by name.
+     */
+    public record LossAndGradients(double loss, INDArray vector, Map<String, INDArray> gradients) { }
 
     /**
      * The loss and every parameter's gradient of the training objective from one execution of the
@@ -156,9 +151,10 @@ public final class FlowTrainer {
             createGradientFunction();
         }
         Map<String, INDArray> out = GradientFunction.execute(model.graph(), inputs, outputNames);
+        INDArray vector = out.get(outputNames[1]);
         Map<String, INDArray> gradients = new LinkedHashMap<>();
-        gradientNames.forEach((param, grad) -> gradients.put(param, out.get(grad)));
-        return new LossAndGradients(out.get(FlowModel.LOSS).getDouble(0), gradients);
+        optimizer.slots().forEach(slot -> gradients.put(slot.name(), FlatOptimizer.view(vector, slot)));
+        return new LossAndGradients(out.get(FlowModel.LOSS).getDouble(0), vector, gradients);
     }
 
     /**
@@ -177,32 +173,24 @@ public final class FlowTrainer {
         if (!Double.isFinite(loss)) {
             throw new NonFiniteLossException(step, loss);
         }
-        Map<String, INDArray> gradients = out.gradients();
-        // A finite norm means every gradient is finite: one reduction per parameter serves both.
-        gradientNorm = globalNorm(gradients.values());
+        INDArray vector = out.vector();
+        // A finite norm means every gradient is finite: one reduction serves both.
+        gradientNorm = vector.norm2Number().doubleValue();
         if (!Double.isFinite(gradientNorm)) {
-            for (String name : parameters) {
-                INDArray g = gradients.get(name);
-                if (g != null && !Double.isFinite(g.sumNumber().doubleValue())) {
+            out.gradients().forEach((name, g) -> {
+                if (!Double.isFinite(g.sumNumber().doubleValue())) {
                     throw new NonFiniteLossException(step, loss, name);
                 }
-            }
+            });
         }
         if (clipNorm > 0 && gradientNorm > clipNorm) {
-            double scale = clipNorm / gradientNorm;
-            gradients.values().forEach(g -> g.muli(scale));
+            vector.muli(clipNorm / gradientNorm);
         }
-        int iteration = scheduleIteration(step);
-        for (String name : parameters) {
-            INDArray g = gradients.get(name);
-            if (g != null) {
-                updaters.get(name).applyUpdater(g, iteration, 0);
-                sd.getArrForVarName(name).subi(g);
-            }
-        }
+        optimizer.toUpdate(vector, scheduleIteration(step));
+        out.gradients().forEach((name, update) -> sd.getArrForVarName(name).subi(update));
         steps = step;
         if (model.afterTrainingStep(step, x, labels)) {
-            optimizerState().values().forEach(state -> state.values().forEach(a -> a.assign(0)));
+            optimizer.zeroState();
         }
         return loss;
     }
