@@ -82,6 +82,7 @@ public record BenchResult(String preset, String variant, ModelSpec spec, long pa
         env.put("sgemm_gflops_per_second", machine.peak().sgemmGflopsPerSecond());
         env.put("convolution_gflops_per_second", machine.peak().convolutionGflopsPerSecond());
         env.put("java", machine.java());
+        env.put("jvm_options", machine.jvmOptions());
         env.put("load_before", machine.loadBefore());
         env.put("load_after", machine.loadAfter());
         m.put("machine", env);

@@ -16,6 +16,7 @@ import io.flowbench.flow.Squeeze;
 import io.flowbench.flow.StochasticLayer;
 import io.flowbench.flow.TopPrior;
 import io.flowbench.flow.resflow.SeriesCapacityException;
+import io.flowbench.samediff.ReplayedExecution;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -68,6 +70,8 @@ public final class FlowModel {
     /** The graph evaluation and sampling use when the log-det is stochastic (see {@link #forEvaluation}). */
     private FlowModel evaluation;
     private boolean decoderBuilt;
+    /** Executions of this graph by requested outputs, replayed when its log-det is deterministic. */
+    private Map<List<String>, ReplayedExecution> executions = new ConcurrentHashMap<>();
     private boolean initialised;
 
     private FlowModel(ModelSpec spec, DataType dtype, long seed) {
@@ -109,6 +113,8 @@ public final class FlowModel {
         }
         this.spec = spec;
         this.sd = sd;
+        executions.values().forEach(ReplayedExecution::discard);
+        this.executions = new ConcurrentHashMap<>();
         this.graph = graph;
         this.flow = flow;
         this.latentShapes = flow.latentShapes();
@@ -316,7 +322,7 @@ public final class FlowModel {
 
     /** Per-example bits/dim of dequantized images x [N, C, H, W] (a stochastic log-det drawn with key 0). */
     public INDArray bitsPerDim(INDArray x, INDArray labels) {
-        return sd.output(estimatorInputs(x, labels, 0), BITS_PER_DIM).get(BITS_PER_DIM);
+        return output(estimatorInputs(x, labels, 0), BITS_PER_DIM).get(BITS_PER_DIM);
     }
 
     /** Per-example bits/dim and each level's log-det, from one execution. */
@@ -330,7 +336,7 @@ public final class FlowModel {
         for (int l = 0; l < levels; l++) {
             names[l + 1] = levelLogDetName(l);
         }
-        Map<String, INDArray> out = sd.output(estimatorInputs(x, labels, key), names);
+        Map<String, INDArray> out = output(estimatorInputs(x, labels, key), names);
         List<INDArray> levelLogDets = new ArrayList<>();
         for (int l = 0; l < levels; l++) {
             levelLogDets.add(out.get(levelLogDetName(l)));
@@ -340,7 +346,7 @@ public final class FlowModel {
 
     /** Per-example log density (nats) of the continuous input (a stochastic log-det drawn with key 0). */
     public INDArray logProb(INDArray x, INDArray labels) {
-        return sd.output(estimatorInputs(x, labels, 0), LOG_PROB).get(LOG_PROB);
+        return output(estimatorInputs(x, labels, 0), LOG_PROB).get(LOG_PROB);
     }
 
     /**
@@ -353,7 +359,7 @@ public final class FlowModel {
         for (int i = 0; i < names.length; i++) {
             names[i] = latentName(i);
         }
-        Map<String, INDArray> out = sd.output(inputs(x, labels), names);
+        Map<String, INDArray> out = output(inputs(x, labels), names);
         INDArray[] flat = new INDArray[names.length];
         for (int i = 0; i < names.length; i++) {
             INDArray z = out.get(names[i]);
@@ -368,7 +374,7 @@ public final class FlowModel {
         for (int i = 0; i < names.length; i++) {
             names[i] = standardisedName(i);
         }
-        Map<String, INDArray> out = sd.output(inputs(x, labels), names);
+        Map<String, INDArray> out = output(inputs(x, labels), names);
         List<INDArray> eps = new ArrayList<>();
         for (String name : names) {
             eps.add(out.get(name));
@@ -389,7 +395,7 @@ public final class FlowModel {
         putLabels(in, labels);
         List<String> names = new ArrayList<>(List.of(DECODED));
         stochastic.forEach(layer -> names.add(layer.inverseIterationsName()));
-        Map<String, INDArray> out = sd.output(in, names.toArray(String[]::new));
+        Map<String, INDArray> out = output(in, names.toArray(String[]::new));
         for (StochasticLayer layer : stochastic) {
             double rounds = out.get(layer.inverseIterationsName()).getDouble(0);
             if (rounds >= layer.inverseIterationCap()) {
@@ -398,6 +404,18 @@ public final class FlowModel {
             }
         }
         return out.get(DECODED);
+    }
+
+    /**
+     * The graph's outputs for these inputs: replayed after the first executions of a set of outputs on
+     * inputs of the same shapes ({@link ReplayedExecution}) unless a stochastic log-det's draws, which are
+     * inputs, could decide what runs.
+     */
+    private Map<String, INDArray> output(Map<String, INDArray> inputs, String... names) {
+        if (!stochastic.isEmpty()) {
+            return sd.output(inputs, names);
+        }
+        return executions.computeIfAbsent(List.of(names), k -> ReplayedExecution.of(sd, names)).execute(inputs);
     }
 
     /** n samples at the given temperature (every prior's standard deviation scaled by it). */

@@ -85,6 +85,16 @@ final class BoundedArrayCache extends ArrayCacheMemoryMgr {
         }
     }
 
+    /** Closes every cached array. */
+    void clear() {
+        for (Table.Cell<DataType, String, List<INDArray>> cell : getArrays().cellSet()) {
+            List<INDArray> cached = cell.getValue();
+            while (!cached.isEmpty()) {
+                evict(cached.remove(cached.size() - 1));
+            }
+        }
+    }
+
     /** How many arrays the cache holds. */
     int size() {
         return getLruCache().size();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.config.ExecutionResult;
@@ -41,6 +42,9 @@ import org.nd4j.linalg.api.ops.OpContext;
  * </ul>
  */
 public final class FlowSession extends InferenceSession {
+
+    /** The recording the ops this thread runs are told to, if any. */
+    private static final ThreadLocal<ReplayedExecution.Recording> RECORDING = new ThreadLocal<>();
 
     /** How many recently requested sets of variables keep their subgraph. */
     private static final int CACHED_REQUESTS = 64;
@@ -96,15 +100,39 @@ public final class FlowSession extends InferenceSession {
         zeroInputOpsInSubgraph.addAll(s.zeroInputOps());
     }
 
-    /** Runs {@link ComposedOp}s in Java; every other op as the base class does. */
+    /** Runs {@link ComposedOp}s in Java; every other op as the base class does. Tells a recording of this thread. */
     @Override
     public ExecutionResult doExec(DifferentialFunction op, OpContext context, FrameIter frameIter, Set<VarId> opInputs,
                                   Set<VarId> allIterInputs, Set<String> constAndPhInputs, Map<String, SDValue> otherPlaceholders) {
+        ExecutionResult result;
         if (op instanceof ComposedOp composed) {
             composed.compute(context.getInputArrays().toArray(INDArray[]::new), context.getOutputArrays().toArray(INDArray[]::new));
-            return ExecutionResult.createFrom(op, context);
+            result = ExecutionResult.createFrom(op, context);
+        } else {
+            result = super.doExec(op, context, frameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceholders);
         }
-        return super.doExec(op, context, frameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceholders);
+        ReplayedExecution.Recording recording = RECORDING.get();
+        if (recording != null) {
+            recording.add(op, context, result);
+        }
+        return result;
+    }
+
+    /** Runs {@code execution} with every op this thread's sessions run told to {@code recording}. */
+    static <T> T recording(ReplayedExecution.Recording recording, Supplier<T> execution) {
+        RECORDING.set(recording);
+        try {
+            return execution.get();
+        } finally {
+            RECORDING.remove();
+        }
+    }
+
+    /** Closes the arrays this thread's session of {@code sd} keeps for later executions, if it has one. */
+    static void dropCachedArrays(SameDiff sd) {
+        if (sd.getSessions().get(Thread.currentThread().getId()) instanceof FlowSession session) {
+            session.arrays.clear();
+        }
     }
 
     /** How many released arrays' ids the session holds (for tests). */

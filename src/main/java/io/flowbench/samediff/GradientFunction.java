@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ops.custom.Flatten;
 /** SameDiff's backward graph ("gradient function"), built and executed the way 1.0.0-M2.1 needs. */
 public final class GradientFunction {
     /** Name under which SameDiff keeps the backward graph ({@code SameDiff.GRAD_FN_KEY}, not public in M2.1). */
-    private static final String KEY = "grad";
+    static final String KEY = "grad";
 
     private GradientFunction() {
     }

@@ -2,6 +2,7 @@ package io.flowbench.train;
 
 import io.flowbench.model.FlowModel;
 import io.flowbench.samediff.GradientFunction;
+import io.flowbench.samediff.ReplayedExecution;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +30,8 @@ public final class FlowTrainer {
     /** The parameters that have a gradient, with their gradients laid end to end in the order it holds them. */
     private FlatOptimizer optimizer;
     private String[] outputNames;
+    /** Runs the backward graph; replays its ops when the model's ops follow from its inputs' shapes alone. */
+    private ReplayedExecution execution;
     /** The model's {@link FlowModel#generation} the gradient function was built for. */
     private int generation;
     private final double clipNorm;
@@ -85,6 +88,11 @@ public final class FlowTrainer {
             }
         }
         this.outputNames = new String[] {FlowModel.LOSS, GradientFunction.concatenated(sd, gradients)};
+        if (execution != null) {
+            execution.discard();
+        }
+        // A stochastic log-det's draws are fed as placeholders whose values may decide what runs.
+        this.execution = model.hasStochasticLogDet() ? null : ReplayedExecution.ofBackward(sd, outputNames);
         this.generation = model.generation();
     }
 
@@ -150,7 +158,8 @@ public final class FlowTrainer {
         if (model.generation() != generation) {
             createGradientFunction();
         }
-        Map<String, INDArray> out = GradientFunction.execute(model.graph(), inputs, outputNames);
+        Map<String, INDArray> out = execution != null ? execution.execute(inputs)
+                : GradientFunction.execute(model.graph(), inputs, outputNames);
         INDArray vector = out.get(outputNames[1]);
         Map<String, INDArray> gradients = new LinkedHashMap<>();
         optimizer.slots().forEach(slot -> gradients.put(slot.name(), FlatOptimizer.view(vector, slot)));

@@ -71,6 +71,7 @@ class BenchCommandTest {
             double peak = r.get("machine").get("peak_gflops_per_second").asDouble();
             assertTrue(peak > 0, r.get("machine").toString());
             assertTrue(r.get("machine").has("gomp_spin_count"), r.get("machine").toString());
+            assertTrue(r.get("machine").has("jvm_options"), r.get("machine").toString());
             assertEquals(peak, Math.max(r.get("machine").get("sgemm_gflops_per_second").asDouble(),
                     r.get("machine").get("convolution_gflops_per_second").asDouble()), 0.0, r.get("machine").toString());
             JsonNode phases = r.get("phases");

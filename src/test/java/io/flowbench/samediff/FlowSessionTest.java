@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
@@ -35,13 +36,17 @@ class FlowSessionTest {
     /** What the training session holds after each of a run's steps (released ids, cached arrays). */
     private record Held(int ids, int arrays) { }
 
+    /** Training steps' executions of the backward graph, each in the session (the trainer would replay them). */
     private static Held[] train(int steps) {
         FlowModel model = FlowModel.build(GLOW, DataType.FLOAT, 1);
         INDArray x = ModelVerifier.randomInput(model, 8, 3);
-        FlowTrainer trainer = new FlowTrainer(model, new Adam(1e-3));
+        model.initialise(x, null);
+        new FlowTrainer(model, new Adam(1e-3));
+        String[] outputs = model.graph().variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE && v.getGradient() != null)
+                .map(v -> v.getGradient().name()).toArray(String[]::new);
         Held[] held = new Held[steps];
         for (int s = 0; s < steps; s++) {
-            trainer.step(x, null);
+            GradientFunction.execute(model.graph(), model.trainingInputs(x, null, s + 1), outputs);
             FlowSession flow = (FlowSession) model.graph().getFunction("grad").getSessions().values().iterator().next();
             held[s] = new Held(flow.releasedIdsHeld(), flow.cachedArrays());
         }
