@@ -1,6 +1,7 @@
 package io.flowbench.samediff;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -134,7 +135,8 @@ public final class ReplayedExecution {
         Map<String, INDArray> again = replay.run(owned);
         for (Map.Entry<String, INDArray> e : result.entrySet()) {
             if (!sameBits(e.getValue(), again.get(e.getKey()))) {
-                LOG.debug("graph runs in the session at every execution: a replay gave other values of {}", e.getKey());
+                LOG.warn("a replay of the graph gave other values of {} than the session; it runs in the session from now on",
+                        e.getKey());
                 discard();
                 unsupported = true;
                 break;
@@ -152,7 +154,7 @@ public final class ReplayedExecution {
 
     private static String describe(Map<String, INDArray> inputs) {
         StringBuilder s = new StringBuilder();
-        inputs.forEach((name, a) -> s.append(name).append(a.dataType()).append(java.util.Arrays.toString(a.shape()))
+        inputs.forEach((name, a) -> s.append(name).append(a.dataType()).append(Arrays.toString(a.shape()))
                 .append(a.ordering()).append(';'));
         return s.toString();
     }
@@ -160,7 +162,7 @@ public final class ReplayedExecution {
     /** An array's type and shape, and whether it is a row-major contiguous array of its own. */
     record Layout(DataType type, long[] shape, boolean rowMajor) {
         static Layout of(INDArray a) {
-            boolean rowMajor = a.ordering() == 'c' && a.offset() == 0 && java.util.Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'))
+            boolean rowMajor = a.ordering() == 'c' && a.offset() == 0 && Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'))
                     && a.data().length() == a.length();
             return new Layout(a.dataType(), a.shape(), rowMajor);
         }
@@ -370,8 +372,8 @@ public final class ReplayedExecution {
 
     /** Whether two arrays hold the same values bit for bit ({@code INDArray.equals} allows a tolerance). */
     static boolean sameBits(INDArray a, INDArray b) {
-        return a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape())
-                && java.util.Arrays.equals(a.dup('c').data().asBytes(), b.dup('c').data().asBytes());
+        return a.dataType() == b.dataType() && Arrays.equals(a.shape(), b.shape())
+                && Arrays.equals(a.dup('c').data().asBytes(), b.dup('c').data().asBytes());
     }
 
     private static Set<INDArray> identitySet() {
