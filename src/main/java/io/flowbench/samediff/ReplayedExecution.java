@@ -228,10 +228,10 @@ public final class ReplayedExecution {
          * the record, or be one of the owned inputs, or a parameter or constant of the graph; every output
          * must be written in the record.
          */
-        String check(SameDiff gradFn, Map<String, INDArray> inputs, Map<String, INDArray> out) {
+        String check(SameDiff graph, Map<String, INDArray> inputs, Map<String, INDArray> out) {
             Set<INDArray> known = identitySet();
             known.addAll(inputs.values());
-            known.addAll(persistentArrays(gradFn).values());
+            known.addAll(persistentArrays(graph).values());
             Set<INDArray> written = identitySet();
             for (Step s : steps) {
                 for (INDArray a : s.inputs()) {
@@ -261,7 +261,7 @@ public final class ReplayedExecution {
         private final Map<String, INDArray> owned;
         private final List<Step> steps;
         private final List<OpContext> contexts = new ArrayList<>();
-        private final SameDiff gradFn;
+        private final SameDiff graph;
         /** The parameters and constants the record reads, by name. */
         private final Map<String, INDArray> persistent = new LinkedHashMap<>();
         private final Map<String, INDArray> out;
@@ -271,11 +271,11 @@ public final class ReplayedExecution {
          * same type and shape, used wherever the session used that array (so the session's reuse of an array
          * by ops that ran after its last reader carries over); inputs, parameters and constants stay.
          */
-        Replay(String inputs, Map<String, INDArray> owned, Recording recording, SameDiff gradFn, Map<String, INDArray> out) {
+        Replay(String inputs, Map<String, INDArray> owned, Recording recording, SameDiff graph, Map<String, INDArray> out) {
             this.inputs = inputs;
             this.owned = owned;
-            this.gradFn = gradFn;
-            Map<String, INDArray> graphArrays = persistentArrays(gradFn);
+            this.graph = graph;
+            Map<String, INDArray> graphArrays = persistentArrays(graph);
             Map<INDArray, INDArray> own = new IdentityHashMap<>();
             owned.values().forEach(a -> own.put(a, a));
             Set<INDArray> read = identitySet();
@@ -288,7 +288,7 @@ public final class ReplayedExecution {
                     own.put(a, a);
                 }
             });
-            java.util.function.Function<INDArray, INDArray> mapped = a -> own.computeIfAbsent(a, k -> {
+            Function<INDArray, INDArray> mapped = a -> own.computeIfAbsent(a, k -> {
                 Layout l = recording.layouts.get(k);
                 return Nd4j.createUninitialized(l.type(), l.shape(), 'c');
             });
@@ -305,7 +305,7 @@ public final class ReplayedExecution {
 
         boolean persistentArraysCurrent() {
             for (Map.Entry<String, INDArray> p : persistent.entrySet()) {
-                if (gradFn.getArrForVarName(p.getKey()) != p.getValue()) {
+                if (graph.getArrForVarName(p.getKey()) != p.getValue()) {
                     return false;
                 }
             }
@@ -356,12 +356,12 @@ public final class ReplayedExecution {
         }
     }
 
-    private static Map<String, INDArray> persistentArrays(SameDiff gradFn) {
+    private static Map<String, INDArray> persistentArrays(SameDiff graph) {
         Map<String, INDArray> arrays = new LinkedHashMap<>();
-        for (Variable v : gradFn.getVariables().values()) {
+        for (Variable v : graph.getVariables().values()) {
             VariableType type = v.getVariable().getVariableType();
             if (type == VariableType.VARIABLE || type == VariableType.CONSTANT) {
-                INDArray a = gradFn.getArrForVarName(v.getName());
+                INDArray a = graph.getArrForVarName(v.getName());
                 if (a != null) {
                     arrays.put(v.getName(), a);
                 }

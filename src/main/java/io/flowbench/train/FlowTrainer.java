@@ -27,7 +27,7 @@ public final class FlowTrainer {
     private final FlowModel model;
     private final IUpdater updaterConfig;
     private final List<String> parameters = new ArrayList<>();
-    /** The parameters that have a gradient, with their gradients laid end to end in the order it holds them. */
+    /** One optimizer over the gradients of the parameters that have one, laid end to end. */
     private FlatOptimizer optimizer;
     private String[] outputNames;
     /** Runs the backward graph; replays its ops when the model's ops follow from its inputs' shapes alone. */
@@ -84,7 +84,11 @@ public final class FlowTrainer {
         if (previous != null) {
             for (String name : parameters) {
                 Map<String, INDArray> was = previous.state(name);
-                optimizer.state(name).forEach((key, now) -> now.assign(was.get(key)));
+                optimizer.state(name).forEach((key, now) -> {
+                    if (was.containsKey(key)) { // a parameter that had no gradient before starts from zero
+                        now.assign(was.get(key));
+                    }
+                });
             }
         }
         this.outputNames = new String[] {FlowModel.LOSS, GradientFunction.concatenated(sd, gradients)};

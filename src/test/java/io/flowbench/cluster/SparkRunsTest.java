@@ -45,8 +45,15 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 @Integration
 class SparkRunsTest {
-    private static final int STEPS = 100;
-    private static final int LOG_EVERY = 5;
+    /**
+     * Long enough that a run is still training when the test acts on it mid-run (a kill, a SIGINT): 100 steps of
+     * these tiny models took 1-3 s on the executors once training was replayed, and a run could finish between
+     * the check and the signal.
+     */
+    private static final int STEPS = 500;
+    private static final int LOG_EVERY = 25;
+    private static final int EVALUATE_EVERY = 250;
+    private static final int CHECKPOINT_EVERY = 50;
     private static final Path CHECKPOINT = Path.of("flowbench-checkpoints", "last.zip");
 
     @TempDir
@@ -93,13 +100,13 @@ class SparkRunsTest {
                   model { levels = 2, depth = 1, hidden = 8 }
                   variants = [ { name = glow, model { kind = glow } }, { name = dlf, model { kind = dlf } } ]
                   training { batch-size = 16, steps = %d, warmup-steps = 1, log-every-steps = %d }
-                  evaluation { every-steps = 50, test-examples = 30, batch-size = 30, samples = 0 }
-                  checkpoint.every-steps = 10
+                  evaluation { every-steps = %d, test-examples = 30, batch-size = 30, samples = 0 }
+                  checkpoint.every-steps = %d
                   tracking.uri = "%s"
                   cluster { executor-memory = 1g, off-heap = 1g }
                   %s
                 }
-                """.formatted(name, seeds, STEPS, LOG_EVERY, server.uri(), extra));
+                """.formatted(name, seeds, STEPS, LOG_EVERY, EVALUATE_EVERY, CHECKPOINT_EVERY, server.uri(), extra));
         return conf;
     }
 
@@ -133,7 +140,8 @@ class SparkRunsTest {
             }
             assertEquals(LongStream.rangeClosed(1, STEPS / LOG_EVERY).map(i -> i * LOG_EVERY).boxed().toList(),
                     List.copyOf(metrics.get("train_bpd").keySet()), name + " logs every step once");
-            assertEquals(List.of(50L, 100L), List.copyOf(metrics.get("test_bpd").keySet()), name);
+            assertEquals(LongStream.rangeClosed(1, STEPS / EVALUATE_EVERY).map(i -> i * EVALUATE_EVERY).boxed().toList(),
+                    List.copyOf(metrics.get("test_bpd").keySet()), name);
             assertTrue(out.put(name, metrics) == null, name + " appears once on the server");
         }
         return out;
@@ -187,7 +195,7 @@ class SparkRunsTest {
     }
 
     /**
-     * Kills the first worker's executor once both workers' runs have written a checkpoint (every 10 of 100 steps)
+     * Kills the first worker's executor once both workers' runs have written a checkpoint (every 50 of 500 steps)
      * and sent steps to the server, then expects the run attempted again (as the executors' output says) and every run FINISHED with
      * exactly the uninterrupted runs' histories: each step once, the same values.
      */
