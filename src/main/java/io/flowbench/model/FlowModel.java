@@ -412,7 +412,7 @@ public final class FlowModel {
      * inputs, could decide what runs.
      */
     private Map<String, INDArray> output(Map<String, INDArray> inputs, String... names) {
-        if (!stochastic.isEmpty()) {
+        if (hasStochasticLogDet()) {
             return sd.output(inputs, names);
         }
         return executions.computeIfAbsent(List.of(names), k -> ReplayedExecution.of(sd, names)).execute(inputs);

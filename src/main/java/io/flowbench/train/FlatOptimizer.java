@@ -58,10 +58,6 @@ final class FlatOptimizer {
         return length;
     }
 
-    boolean holds(String name) {
-        return byName.containsKey(name);
-    }
-
     /** Turns the gradient vector, in place, into the update to subtract from the parameters. */
     void toUpdate(INDArray gradient, int iteration) {
         if (gradient.length() != length) {
