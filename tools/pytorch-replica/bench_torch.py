@@ -239,6 +239,10 @@ class DynamicLinear(nn.Module):
         h = self.nets[k - 1](previous)
         return h[:, :s], self.logscales[k - 1](h[:, s:])
 
+    def _part_logdet(self, k, logs):
+        # the first part's log-scales are per channel, broadcast over the pixels
+        return logs.sum(dim=(1, 2, 3)) * self.pixels if k == 0 else logs.sum(dim=(1, 2, 3))
+
     def forward(self, x, logdet, init=False):
         s = self.size
         xs = [x[:, k * s:(k + 1) * s] for k in range(self.parts)]
@@ -247,7 +251,7 @@ class DynamicLinear(nn.Module):
             cond = None if k == 0 else (ys[k - 1] if self.inverse_form else xs[k - 1])
             mu, logs = self._shift_logs(k, cond)
             ys.append((xs[k] + mu) * torch.exp(logs))
-            logdet = logdet + (logs.sum(dim=(1, 2, 3)) * self.pixels if k == 0 else logs.sum(dim=(1, 2, 3)))
+            logdet = logdet + self._part_logdet(k, logs)
         return torch.cat(ys, 1), logdet
 
     def inverse(self, y, logdet):
@@ -258,7 +262,7 @@ class DynamicLinear(nn.Module):
             cond = None if k == 0 else (ys[k - 1] if self.inverse_form else xs[k - 1])
             mu, logs = self._shift_logs(k, cond)
             xs.append(ys[k] * torch.exp(-logs) - mu)
-            logdet = logdet - (logs.sum(dim=(1, 2, 3)) * self.pixels if k == 0 else logs.sum(dim=(1, 2, 3)))
+            logdet = logdet - self._part_logdet(k, logs)
         return torch.cat(xs, 1), logdet
 
 
