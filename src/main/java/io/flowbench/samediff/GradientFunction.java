@@ -7,7 +7,6 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.custom.Flatten;
 
 /** SameDiff's backward graph ("gradient function"), built and executed the way 1.0.0-M2.1 needs. */
 public final class GradientFunction {
@@ -62,15 +61,15 @@ public final class GradientFunction {
     }
 
     /**
-     * Adds to the backward graph one op that lays the named gradients end to end, each in row-major
-     * order, in one vector; returns the vector's name. Asking for it instead of the gradients saves
+     * Adds to the backward graph one op ({@link ConcatenatedRows}) that lays the named gradients end to end,
+     * each in row-major order, in one vector; returns the vector's name. Asking for it instead of the gradients saves
      * what 1.0.0-M2.1 spends per requested output (a copy of the graph's variable map each) and lets
      * the session recycle the gradients' arrays. {@link #create} must have run.
      */
     public static String concatenated(SameDiff sd, List<String> gradients) {
         SameDiff gradFn = sd.getFunction(KEY);
         SDVariable[] parts = gradients.stream().map(gradFn::getVariable).toArray(SDVariable[]::new);
-        return new Flatten(gradFn, 'c', parts).outputVariable().name();
+        return new ConcatenatedRows(gradFn, parts).outputVariable().name();
     }
 
     /**

@@ -43,7 +43,8 @@ final class NativeCalls implements AutoCloseable {
         exec(op, op.iArgs(), inputs, outputs);
     }
 
-    private void exec(DynamicCustomOp op, long[] integerArguments, INDArray[] inputs, INDArray... outputs) {
+    /** Runs {@code op} with these integer arguments on these arrays. */
+    void exec(DynamicCustomOp op, long[] integerArguments, INDArray[] inputs, INDArray... outputs) {
         try {
             context.setIArguments(integerArguments);
             context.setInputArrays(inputs);

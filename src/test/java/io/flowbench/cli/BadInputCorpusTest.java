@@ -116,7 +116,10 @@ class BadInputCorpusTest {
         assertEquals(c.exit(), r.exit(), c.id() + ": exit code; stderr:\n" + r.err());
         assertTrue(r.err().contains(fragment), c.id() + ": expected \"" + fragment + "\" in:\n" + r.err());
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception:"), c.id() + ": a stack trace:\n" + r.err());
-        assertTrue(r.err().strip().lines().count() <= 2, c.id() + ": more than two lines:\n" + r.err());
+        // A case that is the first to read Fashion-MNIST on a machine without it installs it first, saying so.
+        long lines = r.err().strip().lines()
+                .filter(l -> !l.startsWith("flowbench: installing dataset ") && !l.matches("flowbench: dataset \\S+ installed in .*")).count();
+        assertTrue(lines <= 2, c.id() + ": more than two lines besides a dataset's installation:\n" + r.err());
         assertEquals(List.of(), runsIn(tmp.resolve("mlruns")), c.id() + ": a run was created");
     }
 
