@@ -18,7 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
 final class NativeCalls implements AutoCloseable {
     /** libnd4j's ops; their arguments and arrays come with each call's context. */
     private final DynamicCustomOp matmul = DynamicCustomOp.builder("matmul").build();
-    private final DynamicCustomOp assign = DynamicCustomOp.builder("assign").build();
     private final DynamicCustomOp multiply = DynamicCustomOp.builder("multiply").build();
 
     private final OpContext context = Nd4j.getExecutioner().buildContext();
@@ -26,11 +25,6 @@ final class NativeCalls implements AutoCloseable {
     /** result = op(a) op(b), op transposing where asked. */
     void matmul(INDArray a, INDArray b, boolean transposeA, boolean transposeB, INDArray result) {
         exec(matmul, new long[] {transposeA ? 1 : 0, transposeB ? 1 : 0, 0}, new INDArray[] {a, b}, result);
-    }
-
-    /** target = source, elementwise over arrays of one shape (any strides). */
-    void assign(INDArray target, INDArray source) {
-        exec(assign, new long[0], new INDArray[] {target, source}, target);
     }
 
     /** result = a * b, elementwise with numpy-style broadcasting. */
