@@ -156,7 +156,7 @@ public final class DynamicLinear implements FlowLayer {
         SDVariable[] xs = parts(x);
         SDVariable[] ys = new SDVariable[xs.length];
         SDVariable[] logScales = new SDVariable[xs.length];
-        SDVariable logDet = g.zeroLogDet(x);
+        SDVariable logDet = null;
         for (int k = 0; k < xs.length; k++) {
             if (k == 0 && identityFirst()) {
                 ys[0] = xs[0];
@@ -166,7 +166,7 @@ public final class DynamicLinear implements FlowLayer {
             SDVariable[] muLogs = shiftAndLogScale(k, conditioner, condition);
             ys[k] = xs[k].add(muLogs[0]).mul(sd.math().exp(muLogs[1]));
             logScales[k] = muLogs[1];
-            logDet = logDet.add(logDetOf(k, muLogs[1]));
+            logDet = plus(logDet, logDetOf(k, muLogs[1]));
         }
         return new Parts(new Transformed(sd.concat(1, ys), logDet), xs, logScales);
     }
@@ -175,7 +175,7 @@ public final class DynamicLinear implements FlowLayer {
     public Transformed inverse(SDVariable y, SDVariable condition) {
         SDVariable[] ys = parts(y);
         SDVariable[] xs = new SDVariable[ys.length];
-        SDVariable logDet = g.zeroLogDet(y);
+        SDVariable logDet = null;
         for (int k = 0; k < ys.length; k++) {
             if (k == 0 && identityFirst()) {
                 xs[0] = ys[0];
@@ -184,9 +184,17 @@ public final class DynamicLinear implements FlowLayer {
             SDVariable conditioner = k == 0 ? null : (options.form() == Form.NON_INVERSE ? xs[k - 1] : ys[k - 1]);
             SDVariable[] muLogs = shiftAndLogScale(k, conditioner, condition);
             xs[k] = ys[k].mul(sd.math().exp(muLogs[1].neg())).sub(muLogs[0]);
-            logDet = logDet.add(logDetOf(k, muLogs[1]).neg());
+            logDet = plus(logDet, logDetOf(k, muLogs[1]).neg());
         }
         return new Transformed(sd.concat(1, xs), logDet);
+    }
+
+    /**
+     * The log-det so far plus a part's term. Part 2 on is always learned, so the sum starts from the first
+     * term rather than a zero per example (three ops and an addition less, each way, per layer).
+     */
+    private static SDVariable plus(SDVariable logDet, SDVariable term) {
+        return logDet == null ? term : logDet.add(term);
     }
 
     private SDVariable[] parts(SDVariable x) {
