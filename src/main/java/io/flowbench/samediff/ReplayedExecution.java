@@ -23,6 +23,8 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.BaseCompatOp;
 import org.nd4j.linalg.api.ops.impl.shape.tensorops.BaseTensorOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplayedExecution {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayedExecution.class);
+    private static final NativeOps NATIVE = NativeOpsHolder.getInstance().getDeviceNativeOps();
 
     /** The graph run: its parameters and constants are read in place, and its session's cache is dropped. */
     private final SameDiff executed;
@@ -261,6 +264,8 @@ public final class ReplayedExecution {
         private final Map<String, INDArray> owned;
         private final List<Step> steps;
         private final List<OpContext> contexts = new ArrayList<>();
+        /** Each libnd4j custom op's hash (0 for other ops), looked up once. */
+        private final long[] hashes;
         private final SameDiff graph;
         /** The parameters and constants the record reads, by name. */
         private final Map<String, INDArray> persistent = new LinkedHashMap<>();
@@ -293,7 +298,11 @@ public final class ReplayedExecution {
                 return Nd4j.createUninitialized(l.type(), l.shape(), 'c');
             });
             this.steps = new ArrayList<>();
+            this.hashes = new long[recording.steps.size()];
             for (Step s : recording.steps) {
+                if (s.arguments() != null && s.op() instanceof CustomOp custom) {
+                    hashes[steps.size()] = custom.opHash();
+                }
                 Step m = new Step(s.op(), s.inputs().stream().map(mapped).toList(), s.outputs().stream().map(mapped).toList(),
                         s.arguments());
                 steps.add(m);
@@ -319,13 +328,25 @@ public final class ReplayedExecution {
                 OpContext c = contexts.get(i);
                 if (c == null) {
                     ((ComposedOp) s.op()).compute(s.inputs().toArray(INDArray[]::new), s.outputs().toArray(INDArray[]::new));
-                } else if (s.op() instanceof CustomOp custom) {
-                    Nd4j.exec(custom, c);
+                } else if (s.op() instanceof CustomOp) {
+                    execCustom(hashes[i], c, s);
                 } else {
                     Nd4j.exec((Op) s.op(), c);
                 }
             }
             return out;
+        }
+
+        /**
+         * A libnd4j custom op on its context, as {@code Nd4j.exec} runs it but without the executioner's
+         * per-call hooks (profiling and workspace checks, list copies): about 1% of a training step.
+         */
+        private static void execCustom(long hash, OpContext c, Step s) {
+            int status = NATIVE.execCustomOp2(null, hash, c.contextPointer());
+            if (status != 0 || NATIVE.lastErrorCode() != 0) {
+                throw new IllegalStateException("op " + s.op().getOwnName() + " (" + s.op().opName() + ") failed: "
+                        + NATIVE.lastErrorMessage());
+            }
         }
 
         private static OpContext context(Step s) {
