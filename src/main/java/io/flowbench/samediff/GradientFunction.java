@@ -62,9 +62,9 @@ public final class GradientFunction {
 
     /**
      * Adds to the backward graph one op ({@link ConcatenatedRows}) that lays the named gradients end to end,
-     * each in row-major order, in one vector; returns the vector's name. Asking for it instead of the gradients saves
-     * what 1.0.0-M2.1 spends per requested output (a copy of the graph's variable map each) and lets
-     * the session recycle the gradients' arrays. {@link #create} must have run.
+     * each in row-major order, in one vector; returns the vector's name. Asking for it instead of the
+     * gradients saves what 1.0.0-M2.1 spends per requested output (a copy of the graph's variable map each)
+     * and lets the session recycle the gradients' arrays. {@link #create} must have run.
      */
     public static String concatenated(SameDiff sd, List<String> gradients) {
         SameDiff gradFn = sd.getFunction(KEY);

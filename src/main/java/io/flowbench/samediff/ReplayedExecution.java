@@ -339,7 +339,7 @@ public final class ReplayedExecution {
 
         /**
          * A libnd4j custom op on its context, as {@code Nd4j.exec} runs it but without the executioner's
-         * per-call hooks (profiling and workspace checks, list copies): about 1% of a training step.
+         * per-call hooks (profiling and workspace checks, list copies), which took 1-2% of a training step.
          */
         private static void execCustom(long hash, OpContext c, Step s) {
             int status = NATIVE.execCustomOp2(null, hash, c.contextPointer());
