@@ -5,8 +5,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where a benchmark ran: cores, thread settings (OpenMP's thread count, wait policy and libgomp's spin count), the
- * JVM's -X options (heap, JIT tier), the ND4J backend and whether its oneDNN helpers are on, its measured float32 peak, and the system load average (1 min)
- * before and after, since timings on a shared machine are only comparable at similar load.
+ * JVM's -X options (heap, JIT tier), the ND4J backend and whether its oneDNN helpers are on, its measured float32
+ * peak, and the system load average (1 min) before and after, since timings on a shared machine are only
+ * comparable at similar load.
  */
 public record Machine(int cores, String ompNumThreads, String ompWaitPolicy, String gompSpinCount, int nd4jThreads,
                       boolean onednnHelpers, String backend, String blas, String java, String jvmOptions, FmaPeak peak,

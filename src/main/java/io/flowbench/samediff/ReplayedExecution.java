@@ -59,7 +59,8 @@ public final class ReplayedExecution {
     private boolean unsupported;
     private long replays;
 
-    private ReplayedExecution(SameDiff executed, SameDiff listened, Function<Map<String, INDArray>, Map<String, INDArray>> session) {
+    private ReplayedExecution(SameDiff executed, SameDiff listened,
+                              Function<Map<String, INDArray>, Map<String, INDArray>> session) {
         this.executed = executed;
         this.listened = listened;
         this.session = session;
