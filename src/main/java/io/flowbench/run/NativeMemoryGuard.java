@@ -47,6 +47,10 @@ public final class NativeMemoryGuard implements AutoCloseable {
             return t;
         }) : null;
         if (poller != null) {
+            // The first reading is taken here, so that JavaCPP initialises on the starting thread: its Pointer and
+            // Loader classes initialise each other, and a poller doing that while the main thread first loads ND4J
+            // deadlocked the process (one start in seven, tracking to a server, which slows the main thread).
+            ResidentMemory.nativeBytes();
             poller.scheduleWithFixedDelay(this::poll, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The guard frees dropped tensors' native memory, and does not collect in vain over memory that is alive. Each
- * case runs in a fresh JVM ({@link #main}): the suite's own JVM reuses native memory that earlier tests freed, so
- * new tensors there need not raise its resident size at all.
+ * The guard frees dropped tensors' native memory, does not collect in vain over memory that is alive, and leaves
+ * JavaCPP initialised by the thread that starts it. Each case runs in a fresh JVM ({@link #main}): the suite's own
+ * JVM reuses native memory that earlier tests freed, so new tensors there need not raise its resident size at all,
+ * and has initialised JavaCPP long before.
  */
 class NativeMemoryGuardTest {
     private static final long MIB = 1 << 20;
@@ -50,14 +52,34 @@ class NativeMemoryGuardTest {
                 "threshold " + r.get("threshold") + " MiB with 512 MiB alive above " + r.get("start"));
     }
 
+    /**
+     * JavaCPP's Pointer and Loader initialise each other: a poller that were the first to touch them while the main
+     * thread loads ND4J would deadlock the process. So the start initialises them; the negative control is that
+     * nothing had before it.
+     */
+    @Test
+    void startingTheGuardInitialisesJavaCppOnTheStartingThread() throws Exception {
+        Map<String, Long> r = fork("start");
+        assertEquals(0, r.get("before"), "JavaCPP was initialised before the guard started: the case cannot tell");
+        assertEquals(1, r.get("after"), "the guard started without initialising JavaCPP, leaving that to its poller");
+    }
+
     @Test
     void theThresholdIsNeverBelowTheBudget() {
         assertEquals(1000, NativeMemoryGuard.nextThreshold(1000, 10));
         assertEquals(1250, NativeMemoryGuard.nextThreshold(1000, 1000));
     }
 
-    /** One case in a fresh JVM; prints its measurements (MiB) as key=value pairs. */
-    public static void main(String[] args) {
+    /** One case in a fresh JVM; prints its measurements (MiB, or 0/1) as key=value pairs after "result:". */
+    public static void main(String[] args) throws Exception {
+        if (args[0].equals("start")) {
+            long before = javaCppInitialised();
+            NativeMemoryGuard guard = NativeMemoryGuard.start(1);
+            System.out.printf("result: before=%d after=%d%n", before, javaCppInitialised());
+            guard.close();
+            System.out.flush();
+            System.exit(0);
+        }
         Nd4j.create(DataType.FLOAT, 1).assign(1); // loads the native libraries before the start is measured
         long start = ResidentMemory.nativeBytes();
         List<INDArray> tensors = new ArrayList<>();
@@ -81,7 +103,7 @@ class NativeMemoryGuardTest {
         }
         long after = ResidentMemory.nativeBytes() - start;
         // The tensor count is printed last so that "alive" keeps them reachable through the checks.
-        System.out.printf("start=%d held=%d after=%d collections=%d threshold=%d alive=%d%n", start / MIB, held / MIB,
+        System.out.printf("result: start=%d held=%d after=%d collections=%d threshold=%d alive=%d%n", start / MIB, held / MIB,
                 after / MIB, guard.collections(), guard.threshold() / MIB, tensors.size());
         System.out.flush();
         System.exit(0);
@@ -93,8 +115,17 @@ class NativeMemoryGuardTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, out);
-        String line = out.lines().filter(l -> l.startsWith("start=")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out));
-        return Arrays.stream(line.split(" ")).map(kv -> kv.split("="))
+        String line = out.lines().filter(l -> l.startsWith("result: ")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError(out));
+        return Arrays.stream(line.substring("result: ".length()).split(" ")).map(kv -> kv.split("="))
                 .collect(Collectors.toMap(kv -> kv[0], kv -> Long.parseLong(kv[1])));
+    }
+
+    /** 1 when JavaCPP's Pointer class has been initialised, 0 if not; asking does not initialise it. */
+    @SuppressWarnings("removal")
+    private static long javaCppInitialised() throws ReflectiveOperationException {
+        Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        Class<?> pointer = Class.forName("org.bytedeco.javacpp.Pointer", false, NativeMemoryGuardTest.class.getClassLoader());
+        return ((sun.misc.Unsafe) f.get(null)).shouldBeInitialized(pointer) ? 0 : 1;
     }
 }
