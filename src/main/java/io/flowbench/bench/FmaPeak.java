@@ -1,12 +1,12 @@
 package io.flowbench.bench;
 
+import io.flowbench.run.NativeThreads;
 import io.flowbench.samediff.SameDiffOps;
 import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -29,7 +29,9 @@ public record FmaPeak(double sgemmGflopsPerSecond, double convolutionGflopsPerSe
 
     public static FmaPeak measure() {
         int threads = Runtime.getRuntime().availableProcessors();
-        return new FmaPeak(sgemm(threads), convolution(threads), threads);
+        try (NativeThreads used = NativeThreads.use(threads)) {
+            return new FmaPeak(sgemm(threads), convolution(), threads);
+        }
     }
 
     /** The faster kernel's rate. */
@@ -56,19 +58,12 @@ public record FmaPeak(double sgemmGflopsPerSecond, double convolutionGflopsPerSe
         }
     }
 
-    private static double convolution(int threads) {
+    private static double convolution() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 32, 32, CONV_CHANNELS);
         INDArray w = Nd4j.rand(DataType.FLOAT, 1, 1, CONV_CHANNELS, CONV_CHANNELS);
         INDArray y = Nd4j.create(DataType.FLOAT, 8, 32, 32, CONV_CHANNELS);
-        Environment environment = Nd4j.getEnvironment();
-        int before = environment.maxThreads();
-        environment.setMaxThreads(threads);
-        try {
-            Conv2D op = new Conv2D(new INDArray[] {x, w}, new INDArray[] {y}, SameDiffOps.sameConvolution(1, "NHWC"));
-            return 2.0 * CONV_ROWS * CONV_CHANNELS * CONV_CHANNELS / fastestNanos(() -> time(() -> Nd4j.exec(op)));
-        } finally {
-            environment.setMaxThreads(before);
-        }
+        Conv2D op = new Conv2D(new INDArray[] {x, w}, new INDArray[] {y}, SameDiffOps.sameConvolution(1, "NHWC"));
+        return 2.0 * CONV_ROWS * CONV_CHANNELS * CONV_CHANNELS / fastestNanos(() -> time(() -> Nd4j.exec(op)));
     }
 
     /** The fastest of {@value #TRIES} timings after one untimed call. */

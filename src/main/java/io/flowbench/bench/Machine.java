@@ -1,5 +1,6 @@
 package io.flowbench.bench;
 
+import io.flowbench.run.NativeThreads;
 import java.lang.management.ManagementFactory;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,7 +21,7 @@ public record Machine(int cores, String ompNumThreads, String ompWaitPolicy, Str
         return new Machine(Runtime.getRuntime().availableProcessors(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
                 System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
-                System.getenv().getOrDefault("GOMP_SPINCOUNT", "unset"), env.maxThreads(), env.helpersAllowed(),
+                System.getenv().getOrDefault("GOMP_SPINCOUNT", "unset"), NativeThreads.current(), env.helpersAllowed(),
                 Nd4j.getBackend().getClass().getSimpleName(),
                 Nd4j.factory().blas().getBlasVendor().toString(), System.getProperty("java.version"), currentJvmOptions(), peak,
                 load, load);

@@ -11,13 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.factory.Environment;
 
 /**
  * Up to {@code width} runs at once in this process, each on its own thread, with the native (OpenMP) threads
- * shared out between them: each op gets {@code max(1, threads / width)} where it would get {@code threads}
- * alone, so N runs do not oversubscribe the cores. Runs are independent (their own graph, data iterator,
+ * shared out between them ({@link NativeThreads}): each op gets {@code max(1, threads / width)} where it would
+ * get {@code threads} alone, so N runs do not oversubscribe the cores. Runs are independent (their own graph, data iterator,
  * random streams and tracked run), so each trains exactly as it would alone with that many threads. A stop
  * request starts no further run; the runs in progress stop at their next step.
  */
@@ -52,12 +50,7 @@ public final class ParallelRuns implements RunDispatch {
 
     @Override
     public List<RunOutcome> trainAll(ExperimentPlan plan, String experimentId, String parentRunId, Map<String, String> tags) {
-        Environment env = Nd4j.getEnvironment();
-        int threads = env.maxThreads();
-        int masterThreads = env.maxMasterThreads();
-        int perRun = threadsPerRun(threads, Math.min(width, plan.runs().size()));
-        env.setMaxThreads(perRun);
-        env.setMaxMasterThreads(Math.min(masterThreads, perRun));
+        int perRun = threadsPerRun(NativeThreads.current(), Math.min(width, plan.runs().size()));
         ExecutorService pool = Executors.newFixedThreadPool(width, r -> {
             Thread t = new Thread(r, "flowbench-run");
             t.setDaemon(true);
@@ -66,7 +59,11 @@ public final class ParallelRuns implements RunDispatch {
         try {
             List<Future<RunOutcome>> started = new ArrayList<>();
             for (RunPlan run : plan.runs()) {
-                started.add(pool.submit(() -> stop.requested() ? null : executor.start(run, experimentId, parentRunId, tags)));
+                started.add(pool.submit(() -> {
+                    try (NativeThreads threads = NativeThreads.use(perRun)) {
+                        return stop.requested() ? null : executor.start(run, experimentId, parentRunId, tags);
+                    }
+                }));
             }
             List<RunOutcome> outcomes = new ArrayList<>();
             for (Future<RunOutcome> f : started) {
@@ -83,8 +80,6 @@ public final class ParallelRuns implements RunDispatch {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdown();
-            env.setMaxThreads(threads);
-            env.setMaxMasterThreads(masterThreads);
         }
     }
 }

@@ -224,6 +224,7 @@ public final class RunExecutor {
     }
 
     private RunOutcome train(RunPlan plan, TrackedRun run, MetricLog metrics, Training training, TrainingWindow window) {
+        run.setTag(RunKeys.Tag.NATIVE_THREADS, Integer.toString(NativeThreads.current()));
         try {
             return loop(plan, run, metrics, training, window);
         } catch (NonFiniteLossException e) {

@@ -92,6 +92,11 @@ public final class RunKeys {
         public static final String STOPPED = "flowbench.stopped";
         /** Parent run of a stopped cluster invocation whose runs a later one continued: that one's parent run. */
         public static final String CONTINUED_BY = "flowbench.continued_by";
+        /**
+         * Child run: the native (OpenMP) threads its ops ran on when it last started or resumed, which decide how
+         * its sums are split and so its last bits (fewer under {@code --parallel}: {@link NativeThreads}).
+         */
+        public static final String NATIVE_THREADS = "flowbench.native_threads";
         /** Child run resumed with another budget: the budget it was last resumed with (params keep the first). */
         public static final String BUDGET_STEPS = "flowbench.budget.steps";
         public static final String BUDGET_WALL_MINUTES = "flowbench.budget.wall_minutes";

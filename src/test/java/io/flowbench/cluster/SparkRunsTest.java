@@ -9,6 +9,7 @@ import io.flowbench.Integration;
 import io.flowbench.cli.FlowbenchCli;
 import io.flowbench.cli.ForkedCli;
 import io.flowbench.report.ReportTables;
+import io.flowbench.run.NativeThreads;
 import io.flowbench.run.StoppedRuns;
 import io.flowbench.tracking.LocalStore;
 import io.flowbench.tracking.MlflowTags;
@@ -33,8 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.factory.Environment;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code flowbench run --executor spark} on a real Spark standalone cluster (a master and two one-core workers,
@@ -166,14 +165,9 @@ class SparkRunsTest {
 
         // The same runs one after another in this process, with the executors' one OpenMP thread.
         Path local = tmp.resolve("mlruns-sequential");
-        Environment env = Nd4j.getEnvironment();
-        int threads = env.maxThreads();
-        env.setMaxThreads(1);
-        try {
+        try (NativeThreads one = NativeThreads.use(1)) {
             assertEquals(0, FlowbenchCli.run("run", tmp.resolve("spark-basic.conf").toString(), "--set",
                     "experiment.tracking.uri=" + local));
-        } finally {
-            env.setMaxThreads(threads);
         }
         Path sequential = tmp.resolve("report-sequential");
         assertEquals(0, FlowbenchCli.run("compare", "--experiment", "spark-basic", "--tracking-uri", local.toString(),

@@ -14,12 +14,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.factory.Environment;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code run --executor local --parallel N}: the runs train at the same time in this process, each exactly as it
- * would alone with its share of the native threads, so the report equals a sequential run's.
+ * would alone with its share of the native threads, so the report equals a sequential run's on that many threads.
  */
 @Integration
 class ParallelRunsTest {
@@ -40,24 +38,23 @@ class ParallelRunsTest {
                   evaluation { every-steps = 10, test-examples = 30, batch-size = 30, samples = 0 }
                 }
                 """);
-        Environment env = Nd4j.getEnvironment();
-        int threads = env.maxThreads();
-        try {
-            // one or two threads here (ND4J cannot raise them above OMP_NUM_THREADS): one for each run
+        // Four native threads here: two for each run, each on its own thread (a new thread would start from
+        // OMP_NUM_THREADS, 1 under the tests); the sequential runs get two as well, so the numbers are the same.
+        try (NativeThreads four = NativeThreads.use(4)) {
             assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--parallel", "2", "--set",
                     "experiment.tracking.uri=" + dir.resolve("parallel")));
-            assertEquals(threads, env.maxThreads(), "the threads are given back");
-            env.setMaxThreads(1);
+            assertEquals(4, NativeThreads.current(), "this thread keeps its threads");
+        }
+        try (NativeThreads two = NativeThreads.use(2)) {
             assertEquals(0, FlowbenchCli.run("run", conf.toString(), "--set",
                     "experiment.tracking.uri=" + dir.resolve("sequential")));
-        } finally {
-            env.setMaxThreads(threads);
         }
         LocalStore store = new LocalStore(dir.resolve("parallel"));
         List<RunRecord> runs = store.runs(store.experimentByName("parallel").orElseThrow().id()).stream()
                 .filter(r -> r.parentRunId().isPresent()).toList();
         assertEquals(2, runs.size());
         runs.forEach(r -> assertEquals(RunStatus.FINISHED, r.status(), r.runName()));
+        runs.forEach(r -> assertEquals("2", r.tags().get(RunKeys.Tag.NATIVE_THREADS), r.runName() + "'s native threads"));
         assertTrue(runs.get(0).startTime() < runs.get(1).endTime() && runs.get(1).startTime() < runs.get(0).endTime(),
                 "the two runs were training at the same time");
         Path parallel = dir.resolve("report-parallel");
