@@ -15,9 +15,10 @@ import java.util.concurrent.Future;
 /**
  * Up to {@code width} runs at once in this process, each on its own thread, with the native (OpenMP) threads
  * shared out between them ({@link NativeThreads}): each op gets {@code max(1, threads / width)} where it would
- * get {@code threads} alone, so N runs do not oversubscribe the cores. Runs are independent (their own graph, data iterator,
- * random streams and tracked run), so each trains exactly as it would alone with that many threads. A stop
- * request starts no further run; the runs in progress stop at their next step.
+ * get {@code threads} alone, so N runs (N at most the threads) do not oversubscribe the cores. Runs are
+ * independent (their own graph, data iterator, random streams and tracked run), so each trains exactly as it
+ * would alone with that many threads. A stop request starts no further run; the runs in progress stop at their
+ * next step.
  */
 public final class ParallelRuns implements RunDispatch {
     private final RunExecutor executor;
