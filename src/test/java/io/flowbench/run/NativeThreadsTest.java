@@ -15,7 +15,8 @@ class NativeThreadsTest {
         int other = before + 2;
         try (NativeThreads used = NativeThreads.use(other)) {
             assertEquals(other, NativeThreads.current());
-            assertEquals(before, CompletableFuture.supplyAsync(NativeThreads::current).get(), "another thread's threads");
+            assertEquals(before, CompletableFuture.supplyAsync(NativeThreads::current, r -> new Thread(r).start()).get(),
+                    "a new thread's threads");
             assertEquals(6.0, Nd4j.ones(2, 3).sumNumber().doubleValue(), "ops run on them");
         }
         assertEquals(before, NativeThreads.current(), "given back");
