@@ -9,10 +9,9 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
  * {@link BackwardRewrites}. conv2d_bp of 1.0.0-M2.1 takes 7-14 ms for these on a 64x14x14x128 map (oneDNN
  * 2.3 reorders every map to a blocked layout and back); this op 4.2-5.5 ms (docs/speed.md). As graph ops the
  * products would need reshapes, which copy in SameDiff, so {@link FlowSession} has this op compute them on
- * its arrays read as matrices; the bias sum is a product with a row of ones ({@link OnesRow}).
+ * its arrays read as matrices; the bias sum is a product with a row of ones ({@link WorkArrays#onesRow}).
  */
 final class Conv1x1Backward extends BackwardInJava {
-    private final OnesRow ones = new OnesRow();
 
     /** Takes the place of {@code replaced} (a conv2d_bp) in its graph, under its name. */
     Conv1x1Backward(DynamicCustomOp replaced) {
@@ -39,7 +38,7 @@ final class Conv1x1Backward extends BackwardInJava {
             calls.matmul(dy2d, w2d, false, true, NativeCalls.outputMatrix(outputs[0], rows, in));
             calls.matmul(x2d, dy2d, true, false, NativeCalls.outputMatrix(outputs[1], in, out));
             if (outputs.length == 3) {
-                calls.matmul(ones.of(rows, dy.dataType()), dy2d, false, false, NativeCalls.outputMatrix(outputs[2], 1, out));
+                calls.matmul(WorkArrays.ofThisThread().onesRow(dy.dataType(), rows), dy2d, false, false, NativeCalls.outputMatrix(outputs[2], 1, out));
             }
         }
     }

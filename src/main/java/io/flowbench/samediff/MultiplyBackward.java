@@ -13,12 +13,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
  */
 final class MultiplyBackward extends BackwardInJava {
     private final DynamicCustomOp replaced;
-    private final OnesRow batchOnes = new OnesRow();
-    private final OnesRow pixelOnes = new OnesRow();
-    /** g times the full-size operand, before the sum over batch and pixels. */
-    private INDArray product;
-    /** That product summed over the batch, [1, C * H * W]. */
-    private INDArray batchSum;
 
     /** Takes the place of {@code replaced} (a multiply_bp) in its graph, under its name. */
     MultiplyBackward(DynamicCustomOp replaced) {
@@ -65,17 +59,21 @@ final class MultiplyBackward extends BackwardInJava {
         return f.length == 4 && m.length == 4 && f[0] == 1 && f[1] == m[1] && f[2] == 1 && f[3] == 1;
     }
 
-    /** out[0, c, 0, 0] = sum over n, h, w of g * map: two products with rows of ones (batch, then pixels). */
+    /**
+     * out[0, c, 0, 0] = sum over n, h, w of g * map: the product g * map, summed over the batch and then over the
+     * pixels by two products with rows of ones.
+     */
     private void channelSum(NativeCalls calls, INDArray g, INDArray map, INDArray out) {
         long n = map.size(0);
         long channels = map.size(1);
         long pixels = map.size(2) * map.size(3);
-        product = NativeCalls.workArray(product, map.dataType(), map.shape());
-        batchSum = NativeCalls.workArray(batchSum, map.dataType(), 1, channels * pixels);
+        WorkArrays work = WorkArrays.ofThisThread();
+        INDArray product = work.array(WorkArrays.Slot.FIRST, map.dataType(), map.shape());
+        INDArray batchSum = work.array(WorkArrays.Slot.SECOND, map.dataType(), 1, channels * pixels);
         calls.multiply(g, map, product);
-        calls.matmul(batchOnes.of(n, map.dataType()), NativeCalls.matrix(product, n, channels * pixels), false, false,
+        calls.matmul(work.onesRow(map.dataType(), n), NativeCalls.matrix(product, n, channels * pixels), false, false,
                 batchSum);
-        calls.matmul(NativeCalls.matrix(batchSum, channels, pixels), pixelOnes.of(pixels, map.dataType()), false, true,
+        calls.matmul(NativeCalls.matrix(batchSum, channels, pixels), work.onesRow(map.dataType(), pixels), false, true,
                 NativeCalls.outputMatrix(out, channels, 1));
     }
 }

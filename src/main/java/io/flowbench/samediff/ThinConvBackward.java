@@ -26,20 +26,12 @@ final class ThinConvBackward extends BackwardInJava {
     /** The most channels of the thin side this op is used for. */
     static final long MAX_THIN_CHANNELS = 16;
 
-    private final OnesRow ones = new OnesRow();
     private final DynamicCustomOp col2im = DynamicCustomOp.builder("col2im").build();
-    /** The thin map's shifted copies, [N, H, W, k, k, thin channels] (X or D above). */
-    private INDArray columns;
-    /** Thin input: dy W^T, shaped like {@link #columns}. Thin output: D^T x, [k, k, C_out, C_in]. */
-    private INDArray product;
     /** Thin output: W', [k, k, C_out, C_in]. */
     private INDArray permutedWeights;
     /** Thin output: where each entry of W' comes from in W, and each entry of dW in D^T x. */
     private int[] weightsSource;
     private int[] gradientSource;
-    /** Java copies (float[] or double[]) of the thin map and of the columns, reused from call to call. */
-    private Object map;
-    private Object columnValues;
     /** k * thin channels zeros of the map's type: the columns' entries outside the map. */
     private Object zeros;
     /** Java copies of a thin output's weights or weight gradient, before and after {@link #permute}. */
@@ -71,8 +63,8 @@ final class ThinConvBackward extends BackwardInJava {
                 thinOutput(calls, x, weights, dy, dx, dw);
             }
             if (outputs.length == 3) {
-                calls.matmul(ones.of(rows, dy.dataType()), NativeCalls.matrix(dy, rows, dy.size(3)), false, false,
-                        NativeCalls.outputMatrix(outputs[2], 1, dy.size(3)));
+                calls.matmul(WorkArrays.ofThisThread().onesRow(dy.dataType(), rows), NativeCalls.matrix(dy, rows, dy.size(3)),
+                        false, false, NativeCalls.outputMatrix(outputs[2], 1, dy.size(3)));
             }
         }
     }
@@ -82,8 +74,9 @@ final class ThinConvBackward extends BackwardInJava {
         long out = dy.size(3);
         long k = weights.size(0);
         long rows = x.length() / in;
-        fillColumns(x, (int) k);
-        product = NativeCalls.workArray(product, x.dataType(), columns.shape());
+        WorkArrays work = WorkArrays.ofThisThread();
+        INDArray columns = fillColumns(work, x, (int) k);
+        INDArray product = work.array(WorkArrays.Slot.SECOND, x.dataType(), columns.shape());
         INDArray dy2d = NativeCalls.matrix(dy, rows, out);
         calls.matmul(NativeCalls.matrix(columns, rows, k * k * in), dy2d, true, false,
                 NativeCalls.outputMatrix(dw, k * k * in, out));
@@ -100,8 +93,9 @@ final class ThinConvBackward extends BackwardInJava {
         int out = (int) dy.size(3);
         int k = (int) weights.size(0);
         long rows = x.length() / in;
-        fillColumns(dy, k);
-        product = NativeCalls.workArray(product, x.dataType(), k, k, out, in);
+        WorkArrays work = WorkArrays.ofThisThread();
+        INDArray columns = fillColumns(work, dy, k);
+        INDArray product = work.array(WorkArrays.Slot.SECOND, x.dataType(), k, k, out, in);
         permutedWeights = NativeCalls.workArray(permutedWeights, x.dataType(), k, k, out, in);
         if (weightsSource == null || weightsSource.length != weights.length()) {
             weightsSource = turnedIndices(k, in, out, true);
@@ -168,16 +162,16 @@ final class ThinConvBackward extends BackwardInJava {
     }
 
     /**
-     * Fills {@link #columns} from the thin map [N, H, W, C]: entry (n, h, w, i, j, c) is map[n, h + i - p,
-     * w + j - p, c], or 0 outside the map. For each (n, h, w, i) the entries over (j, c) are one run of the
-     * map's row h + i - p, copied at once; in Java, since libnd4j's im2col and assign between strided views of
-     * 2-8 channels take 1-5 ns an element.
+     * The thin map's shifted copies [N, H, W, k, k, C] (X or D above), in the first work slot, from the thin map
+     * [N, H, W, C]: entry (n, h, w, i, j, c) is map[n, h + i - p, w + j - p, c], or 0 outside the map. For each
+     * (n, h, w, i) the entries over (j, c) are one run of the map's row h + i - p, copied at once; in Java, since
+     * libnd4j's im2col and assign between strided views of 2-8 channels take 1-5 ns an element.
      */
-    private void fillColumns(INDArray thin, int k) {
+    private INDArray fillColumns(WorkArrays work, INDArray thin, int k) {
         int n = (int) thin.size(0);
-        columns = NativeCalls.workArray(columns, thin.dataType(), n, thin.size(1), thin.size(2), k, k, thin.size(3));
-        map = javaArray(map, thin.dataType(), thin.length());
-        columnValues = javaArray(columnValues, thin.dataType(), columns.length());
+        INDArray columns = work.array(WorkArrays.Slot.FIRST, thin.dataType(), n, thin.size(1), thin.size(2), k, k, thin.size(3));
+        Object map = work.javaArray(WorkArrays.Slot.FIRST, thin.dataType(), thin.length());
+        Object columnValues = work.javaArray(WorkArrays.Slot.SECOND, thin.dataType(), columns.length());
         zeros = javaArray(zeros, thin.dataType(), k * thin.size(3));
         read(thin, map);
         int height = (int) thin.size(1);
@@ -212,6 +206,7 @@ final class ThinConvBackward extends BackwardInJava {
             }
         }
         write(columnValues, columns);
+        return columns;
     }
 
     private static Object javaArray(Object current, DataType type, long length) {
@@ -223,21 +218,23 @@ final class ThinConvBackward extends BackwardInJava {
         };
     }
 
-    /** Copies the contiguous array's values into {@code values} (a float[] or double[] of its length). */
+    /** Copies the contiguous array's values into the start of {@code values} (a float[] or double[]). */
     private static void read(INDArray a, Object values) {
+        int n = Math.toIntExact(a.length());
         if (values instanceof float[] v) {
-            a.data().asNioFloat().position(Math.toIntExact(a.offset())).get(v);
+            a.data().asNioFloat().position(Math.toIntExact(a.offset())).get(v, 0, n);
         } else {
-            a.data().asNioDouble().position(Math.toIntExact(a.offset())).get((double[]) values);
+            a.data().asNioDouble().position(Math.toIntExact(a.offset())).get((double[]) values, 0, n);
         }
     }
 
-    /** Copies {@code values} (a float[] or double[] of its length) into the contiguous array. */
+    /** Copies the start of {@code values} (a float[] or double[]) into the contiguous array. */
     private static void write(Object values, INDArray a) {
+        int n = Math.toIntExact(a.length());
         if (values instanceof float[] v) {
-            a.data().asNioFloat().position(Math.toIntExact(a.offset())).put(v);
+            a.data().asNioFloat().position(Math.toIntExact(a.offset())).put(v, 0, n);
         } else {
-            a.data().asNioDouble().position(Math.toIntExact(a.offset())).put((double[]) values);
+            a.data().asNioDouble().position(Math.toIntExact(a.offset())).put((double[]) values, 0, n);
         }
     }
 }

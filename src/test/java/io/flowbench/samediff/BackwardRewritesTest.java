@@ -65,6 +65,19 @@ class BackwardRewritesTest {
                 sd.var("w", Nd4j.rand(DataType.DOUBLE, 5, 5, MAP[3], 11).subi(0.5)), null, 5), "x", "w");
     }
 
+    /**
+     * Ops of one backward pass share their thread's work arrays ({@link WorkArrays}): a thin convolution's gradient
+     * and a channel factor's, each smaller than the one run before it, read views of the start of the larger arrays.
+     */
+    @Test
+    void gradientsSharingWorkArraysAreConv2dBpsAndMultiplyBps() {
+        assertRewrittenGradientsEqual(ThinConvBackward.class, (sd, x) -> {
+            SDVariable thinOutput = SameDiffOps.conv2dNhwc(sd, x.mul(sd.var("s", Nd4j.rand(DataType.DOUBLE, 1, MAP[1], 1, 1).addi(0.5))),
+                    sd.var("w", Nd4j.rand(DataType.DOUBLE, 3, 3, MAP[3], 2).subi(0.5)), null, 3);
+            return SameDiffOps.conv2dNhwc(sd, thinOutput, sd.var("v", Nd4j.rand(DataType.DOUBLE, 5, 5, 2, 11).subi(0.5)), null, 5);
+        }, "x", "s", "w", "v");
+    }
+
     @Test
     void aChannelFactorHasMultiplyBpsGradients() {
         assertRewrittenGradientsEqual(MultiplyBackward.class,
