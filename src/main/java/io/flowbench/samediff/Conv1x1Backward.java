@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
  * its arrays read as matrices; the bias sum is a product with a row of ones ({@link WorkArrays#onesRow}).
  */
 final class Conv1x1Backward extends BackwardInJava {
-
     /** Takes the place of {@code replaced} (a conv2d_bp) in its graph, under its name. */
     Conv1x1Backward(DynamicCustomOp replaced) {
         super(replaced);
@@ -38,7 +37,8 @@ final class Conv1x1Backward extends BackwardInJava {
             calls.matmul(dy2d, w2d, false, true, NativeCalls.outputMatrix(outputs[0], rows, in));
             calls.matmul(x2d, dy2d, true, false, NativeCalls.outputMatrix(outputs[1], in, out));
             if (outputs.length == 3) {
-                calls.matmul(WorkArrays.ofThisThread().onesRow(dy.dataType(), rows), dy2d, false, false, NativeCalls.outputMatrix(outputs[2], 1, out));
+                calls.matmul(WorkArrays.ofThisThread().onesRow(dy.dataType(), rows), dy2d, false, false,
+                        NativeCalls.outputMatrix(outputs[2], 1, out));
             }
         }
     }

@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * grew with the model's depth: a 64x64x3 Glow's 32 thin-convolution gradients held 1.2 GB of copies between steps
  * (docs/speed.md). Each slot grows to the largest array asked of it and hands out views of its start, so an array's
  * contents are undefined until the op writes them, and two arrays an op uses at once must come from different slots.
+ * A thread keeps its set while it lives: at most the largest op's arrays.
  */
 final class WorkArrays {
     /** The slots: an op takes its arrays from different ones when it needs them at once. */
