@@ -1,5 +1,6 @@
 package io.flowbench.samediff;
 
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,10 +33,7 @@ final class WorkArrays {
 
     /** A row-major native array of this type and shape, on the slot's buffer. */
     INDArray array(Slot slot, DataType type, long... shape) {
-        long length = 1;
-        for (long size : shape) {
-            length *= size;
-        }
+        long length = ArrayUtil.prodLong(shape);
         INDArray buffer = nativeArrays[slot.ordinal()];
         if (buffer == null || buffer.dataType() != type || buffer.length() < length) {
             buffer = Nd4j.createUninitialized(type, length);
